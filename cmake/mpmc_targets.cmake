@@ -1,0 +1,16 @@
+# Settings for the project's own executables (tests, examples, benchmarks).
+# They are per target, never global, so a parent project's flags stay its own.
+
+# Warnings as errors on our code only; dependencies come in as system headers.
+function(mpmc_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror)
+endfunction()
+
+# MPMC_SANITIZE: '' | 'thread' | 'address,undefined' (any -fsanitize= list).
+function(mpmc_sanitize target)
+  if(MPMC_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${MPMC_SANITIZE}
+                           -fno-omit-frame-pointer -fno-sanitize-recover=all -g)
+    target_link_options(${target} PRIVATE -fsanitize=${MPMC_SANITIZE})
+  endif()
+endfunction()

@@ -1,0 +1,71 @@
+// What a user-written policy must provide, one concept per category.
+//
+// A policy first names its category (see policy.hpp); the concept of that
+// category then says what the queue will call on it. The composer checks both
+// and reports the first one that fails in words (see config.hpp).
+#pragma once
+
+#include <mpmc/policy.hpp>
+
+#include <atomic>
+#include <bit>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+
+namespace mpmc {
+
+namespace detail {
+// Stands in for the ring's slot type when a capacity policy's storage is
+// checked: aligned and sized like a real slot, but of no particular element.
+struct alignas(64) probe_slot {
+  std::atomic<std::uint32_t> turn{0};
+};
+
+template <class C>
+concept fixed_storage = std::default_initializable<typename C::template storage<probe_slot>>;
+
+template <class C>
+concept allocating_storage =
+    requires { typename C::allocator_type; } &&
+    std::constructible_from<typename C::template storage<probe_slot>, std::size_t,
+                            const typename C::allocator_type&>;
+}  // namespace detail
+
+// Paces retries while a thread still spins. A fresh object is constructed for
+// every blocking call, so state (such as a growing delay) starts over each time.
+template <class B>
+concept backoff_policy = policy_of<B, tag::backoff> && std::default_initializable<B> &&
+                         requires(B& backoff) {
+                           { backoff() } noexcept;
+                         };
+
+// Decides when a blocked thread stops spinning: after `spin_limit` backoff
+// rounds it calls `idle()` before every further attempt.
+template <class W>
+concept wait_policy = policy_of<W, tag::wait> && requires {
+  { W::spin_limit } -> std::convertible_to<std::uint32_t>;
+  { W::idle() } noexcept;
+};
+
+// Lays slots out: `alignment` is the least alignment (and size granule) of a
+// slot, a power of two.
+template <class P>
+concept padding_policy = policy_of<P, tag::padding> && requires {
+  { P::alignment } -> std::convertible_to<std::size_t>;
+} && std::has_single_bit(static_cast<std::size_t>(P::alignment));
+
+// Holds the slots. `storage<Slot>` exposes `data()` and `size()`; with
+// `is_fixed` it is default-constructible and sized at compile time, otherwise
+// it is built from a slot count and an `allocator_type`.
+template <class C>
+concept capacity_policy =
+    policy_of<C, tag::capacity> && requires {
+      { C::is_fixed } -> std::convertible_to<bool>;
+      typename C::template storage<detail::probe_slot>;
+    } && requires(typename C::template storage<detail::probe_slot>& s) {
+      { s.data() } noexcept -> std::same_as<detail::probe_slot*>;
+      { s.size() } noexcept -> std::convertible_to<std::size_t>;
+    } && (C::is_fixed ? detail::fixed_storage<C> : detail::allocating_storage<C>);
+
+}  // namespace mpmc

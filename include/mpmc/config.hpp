@@ -1,0 +1,51 @@
+// The resolved set of policies a queue is built from: exactly one of each
+// category, in a fixed order, so that the same choices always give the same
+// type whatever order the user wrote them in.
+#pragma once
+
+#include <mpmc/concepts.hpp>
+#include <mpmc/detail/compose.hpp>
+
+#include <mpmc/backoff/exponential.hpp>
+#include <mpmc/capacity/dynamic.hpp>
+#include <mpmc/padding/cache_line.hpp>
+#include <mpmc/wait/yield.hpp>
+
+namespace mpmc {
+
+// Each policy is checked against its category's concept here, so a custom
+// policy that lacks something is reported in words, once, whichever way it
+// reached the queue (the composer or `queue::with`).
+template <class Capacity, class Padding, class Backoff, class Wait>
+struct config {
+  static_assert(capacity_policy<Capacity>,
+                "mpmc::queue: the capacity policy does not satisfy mpmc::capacity_policy; "
+                "see docs/policies.md, or use mpmc::capacity::dynamic or mpmc::capacity::fixed<N>");
+  static_assert(padding_policy<Padding>,
+                "mpmc::queue: the padding policy does not satisfy mpmc::padding_policy "
+                "(it needs a static constexpr std::size_t alignment that is a power of two)");
+  static_assert(backoff_policy<Backoff>,
+                "mpmc::queue: the backoff policy does not satisfy mpmc::backoff_policy "
+                "(it needs a default constructor and a noexcept operator()())");
+  static_assert(wait_policy<Wait>,
+                "mpmc::queue: the wait policy does not satisfy mpmc::wait_policy "
+                "(it needs a static constexpr std::uint32_t spin_limit and a static noexcept "
+                "idle())");
+
+  using capacity = Capacity;
+  using padding = Padding;
+  using backoff = Backoff;
+  using wait = Wait;
+};
+
+// What a queue uses for each category the user does not name: heap storage,
+// a cache line per slot, exponential backoff, and spin-then-yield waiting
+// (which stays usable when threads outnumber cores).
+using default_config =
+    config<capacity::dynamic, padding::cache_line, backoff::exponential, wait::yield>;
+
+// The config for a list of policies given in any order, defaults filled in.
+template <class... Policies>
+using config_t = typename detail::compose<default_config, Policies...>::type;
+
+}  // namespace mpmc

@@ -1,0 +1,251 @@
+// The sequence ring: Dmitry Vyukov's bounded MPMC queue, with turn numbers
+// that make every capacity (1 included) work.
+//
+// Layout
+// ------
+// A power-of-two array of slots and two 64-bit counters: `tail_`, the next
+// position a producer will claim, and `head_`, the next position a consumer
+// will claim. Position `p` lives in slot `p & mask` and is that slot's
+// `lap = p >> log2(capacity)`-th use. Each slot holds the element's raw bytes
+// and a 32-bit `turn` word that says whose move it is:
+//
+//     turn == 2*lap       the slot is free for the producer of position p
+//     turn == 2*lap + 1   the slot holds p's element, for p's consumer
+//     turn == 2*lap + 2   (= 2*(lap+1)) free for the producer of p + capacity
+//
+// Vyukov's original stores `p` and `p + 1` instead; with one slot those two
+// states collide (the element written for position 0 reads as "free for
+// position 1"), which is why the seed's capacity 1 was broken. Counting turns
+// per slot keeps "full" and "free" apart for every capacity.
+//
+// Turns are compared by signed 32-bit difference, so they may wrap: a turn
+// word is never more than two turns away from what a thread holding a current
+// position expects. A thread holding a stale position may misread a wrapped
+// turn, but it can only act on the reading through a compare-exchange of the
+// 64-bit counter, which fails for a stale position; and before reporting
+// "full" or "empty" it re-reads the counter to prove its position current.
+//
+// Protocol
+// --------
+// push: read tail (p); if slot's turn is 2*lap, claim p by compare-exchanging
+//       tail p -> p+1; construct the element; store turn 2*lap+1 (release).
+// pop:  read head (p); if slot's turn is 2*lap+1, claim p by compare-exchanging
+//       head p -> p+1; move the element out, destroy it; store turn 2*lap+2
+//       (release).
+// The counters only hand out positions; element data is published through the
+// slot's turn word alone, by a release store that the next owner's acquire
+// load of the same word synchronizes with.
+//
+// Progress
+// --------
+// Not lock-free, let alone wait-free: between its claim and its turn store a
+// producer owns its slot exclusively. If it is preempted there, the consumer
+// of that position cannot proceed (try_pop reports "empty", pop waits) until
+// the producer runs again, even though later positions may already hold
+// elements. The same holds for a preempted consumer and the producer one lap
+// later. Claims themselves are lock-free: a failed compare-exchange means
+// another thread's claim succeeded.
+#pragma once
+
+#include <mpmc/backend/cpu.hpp>
+#include <mpmc/concepts.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <new>
+#include <stdexcept>
+
+namespace mpmc::detail {
+
+// One cell of the ring. The turn word comes first so that with padding both
+// share one cache line; the element's bytes are raw storage, so T needs no
+// default constructor.
+template <class T, std::size_t Alignment>
+struct slot {
+  static constexpr std::size_t alignment =
+      std::max({Alignment, alignof(std::atomic<std::uint32_t>), alignof(T)});
+
+  alignas(alignment) std::atomic<std::uint32_t> turn{0};
+  alignas(T) std::byte bytes[sizeof(T)];
+
+  T* value() noexcept { return std::launder(reinterpret_cast<T*>(bytes)); }
+};
+
+template <class T, class Config>
+class sequence_ring {
+  using capacity_policy = typename Config::capacity;
+
+ public:
+  using slot_type = slot<T, Config::padding::alignment>;
+  using storage_type = typename capacity_policy::template storage<slot_type>;
+
+  // The most slots a run-time capacity may ask for: the largest power of two
+  // a std::size_t holds, halved so that positions never approach overflow.
+  static constexpr std::size_t max_capacity = std::size_t{1}
+                                              << (std::numeric_limits<std::size_t>::digits - 2);
+
+  template <class Allocator>
+    requires(!capacity_policy::is_fixed)
+  sequence_ring(std::size_t capacity, const Allocator& allocator)
+      : storage_(slot_count(capacity), allocator) {
+    bind_storage();
+  }
+
+  sequence_ring()
+    requires capacity_policy::is_fixed
+  {
+    bind_storage();
+  }
+
+  sequence_ring(const sequence_ring&) = delete;
+  sequence_ring& operator=(const sequence_ring&) = delete;
+
+  // Destroys the elements still queued. No operation may be in flight.
+  ~sequence_ring() {
+    // relaxed: the owner joined every thread that used the ring before
+    // destroying it, and joining synchronizes.
+    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    for (std::uint64_t p = head_.load(std::memory_order_relaxed); p != tail; ++p)
+      std::destroy_at(slot_at(p).value());
+  }
+
+  std::size_t capacity() const noexcept { return mask_ + 1; }
+
+  // Elements claimed by producers and not yet claimed by consumers, clamped
+  // to [0, capacity()]: exact when no operation is in flight.
+  std::size_t size() const noexcept {
+    // relaxed (both): a snapshot of two counters cannot be atomic anyway; a
+    // reading outside [0, capacity] that the interleaving of the two loads may
+    // produce is clamped. No element is accessed on the strength of it.
+    const std::uint64_t head = head_.load(std::memory_order_relaxed);
+    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail <= head) return 0;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(tail - head, capacity()));
+  }
+
+  // Claims the next position for a producer: returns its slot, with `pos`
+  // set, or nullptr when the queue is full. The caller constructs the element
+  // in the slot and then calls publish_push(slot, pos).
+  slot_type* claim_push(std::uint64_t& pos) noexcept {
+    // relaxed: only a guess at the next position; the turn check and the
+    // compare-exchange below reject a stale one.
+    pos = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      slot_type& s = slot_at(pos);
+      // (1) acquire: pairs with release (4) in publish_pop; the previous
+      // lap's consumer has finished with the slot's bytes before we write.
+      const std::uint32_t turn = s.turn.load(std::memory_order_acquire);
+      const auto behind = static_cast<std::int32_t>(turn - producer_turn(pos));
+      if (behind == 0) {
+        // (2) relaxed: the exchange only hands out the position; data is
+        // published through the turn word, (3) below.
+        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
+                                        std::memory_order_relaxed))
+          return &s;
+        // pos now holds the current tail.
+      } else if (behind < 0) {
+        // The slot still holds the element from one lap ago: full, if pos is
+        // still the tail (then the turn read above was current).
+        // relaxed: compared with pos only; nothing is read through it.
+        const std::uint64_t now = tail_.load(std::memory_order_relaxed);
+        if (now == pos) return nullptr;
+        pos = now;
+      } else {
+        // Another producer claimed pos already.
+        // relaxed: as the first load of tail.
+        pos = tail_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  void publish_push(slot_type& s, std::uint64_t pos) noexcept {
+    // (3) release: pairs with acquire (5) in claim_pop; the element is fully
+    // constructed before a consumer can claim it.
+    s.turn.store(producer_turn(pos) + 1, std::memory_order_release);
+  }
+
+  // Claims the oldest position for a consumer: returns its slot, with `pos`
+  // set, or nullptr when that position holds no element yet (the queue is
+  // empty, or its oldest element's producer has claimed but not finished).
+  // The caller moves the element out, destroys it, and calls publish_pop.
+  slot_type* claim_pop(std::uint64_t& pos) noexcept {
+    // relaxed: a guess, as in claim_push.
+    pos = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      slot_type& s = slot_at(pos);
+      // (5) acquire: pairs with release (3) in publish_push; the element is
+      // fully constructed before we read it.
+      const std::uint32_t turn = s.turn.load(std::memory_order_acquire);
+      const auto behind = static_cast<std::int32_t>(turn - (producer_turn(pos) + 1));
+      if (behind == 0) {
+        // (6) relaxed: the exchange only hands out the position; the slot is
+        // handed back through the turn word, (4) below.
+        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
+                                        std::memory_order_relaxed))
+          return &s;
+      } else if (behind < 0) {
+        // No element at pos yet: empty, if pos is still the head.
+        // relaxed: compared with pos only.
+        const std::uint64_t now = head_.load(std::memory_order_relaxed);
+        if (now == pos) return nullptr;
+        pos = now;
+      } else {
+        // relaxed: as the first load of head.
+        pos = head_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  void publish_pop(slot_type& s, std::uint64_t pos) noexcept {
+    // (4) release: pairs with acquire (1) in claim_push; the element has been
+    // moved out and destroyed before the next lap's producer reuses the bytes.
+    s.turn.store(producer_turn(pos) + 2, std::memory_order_release);
+  }
+
+  const storage_type& storage() const noexcept { return storage_; }
+
+ private:
+  // The hot fields are copied out of the storage into the first line, so a
+  // claim reads them without touching the storage object.
+  void bind_storage() noexcept {
+    slots_ = storage_.data();
+    mask_ = storage_.size() - 1;
+    shift_ = static_cast<unsigned>(std::countr_zero(storage_.size()));
+  }
+
+  static std::size_t slot_count(std::size_t capacity) {
+    if (capacity == 0) throw std::invalid_argument("mpmc::queue: capacity must be at least 1");
+    if (capacity > max_capacity) throw std::length_error("mpmc::queue: capacity is too large");
+    return std::bit_ceil(capacity);
+  }
+
+  std::uint32_t producer_turn(std::uint64_t pos) const noexcept {
+    // Truncation to 32 bits is intended: turns are compared by signed
+    // difference, so they may wrap.
+    return static_cast<std::uint32_t>(pos >> shift_) << 1;
+  }
+
+  slot_type& slot_at(std::uint64_t pos) const noexcept {
+    return slots_[static_cast<std::size_t>(pos & mask_)];
+  }
+
+  // Read-only after construction; shares no line with the counters.
+  slot_type* slots_ = nullptr;
+  std::uint64_t mask_ = 0;
+  unsigned shift_ = 0;
+
+  // Each counter on its own line (two lines on x86, against adjacent-line
+  // prefetch): producers hammer one, consumers the other.
+  alignas(backend::false_sharing_range) std::atomic<std::uint64_t> tail_{0};
+  alignas(backend::false_sharing_range) std::atomic<std::uint64_t> head_{0};
+  // Fixed-capacity slots live here, inside the object; the alignment keeps
+  // the first of them off head_'s line.
+  alignas(backend::false_sharing_range) storage_type storage_;
+};
+
+}  // namespace mpmc::detail

@@ -1,0 +1,20 @@
+// Everything: the queue, the presets, every policy, the concepts.
+#pragma once
+
+#include <mpmc/concepts.hpp>
+#include <mpmc/config.hpp>
+#include <mpmc/policy.hpp>
+#include <mpmc/presets.hpp>
+#include <mpmc/queue.hpp>
+
+#include <mpmc/backoff/exponential.hpp>
+#include <mpmc/backoff/none.hpp>
+#include <mpmc/backoff/pause.hpp>
+#include <mpmc/backoff/yield.hpp>
+#include <mpmc/capacity/dynamic.hpp>
+#include <mpmc/capacity/fixed.hpp>
+#include <mpmc/padding/align_to.hpp>
+#include <mpmc/padding/cache_line.hpp>
+#include <mpmc/padding/none.hpp>
+#include <mpmc/wait/spin.hpp>
+#include <mpmc/wait/yield.hpp>

@@ -1,0 +1,23 @@
+// Ready-made policy mixes. Each is an ordinary queue type, so `::with<...>`
+// swaps any of its policies: `mpmc::spinning_queue<T>::with<capacity::fixed<64>>`.
+#pragma once
+
+#include <mpmc/backoff/exponential.hpp>
+#include <mpmc/backoff/pause.hpp>
+#include <mpmc/queue.hpp>
+#include <mpmc/wait/spin.hpp>
+#include <mpmc/wait/yield.hpp>
+
+namespace mpmc {
+
+// Never leaves the CPU while blocked: lowest latency when every thread has a
+// core of its own, and a poor choice when they do not.
+template <class T>
+using spinning_queue = queue<T, backoff::pause, wait::spin>;
+
+// Spins briefly, then yields the CPU between attempts: stays usable when
+// threads outnumber cores.
+template <class T>
+using yielding_queue = queue<T, backoff::exponential, wait::yield>;
+
+}  // namespace mpmc

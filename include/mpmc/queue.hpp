@@ -1,0 +1,215 @@
+// mpmc::queue<T, Policies...>: a bounded multi-producer multi-consumer FIFO
+// queue. Policies, given in any order and at most one per category, choose
+// capacity, padding, backoff and waiting; see docs/policies.md.
+//
+//     mpmc::queue<Order> q(1024);                           // all defaults
+//     mpmc::queue<Order, mpmc::capacity::fixed<256>,        // no heap,
+//                 mpmc::wait::spin> q;                      // never sleeps
+//
+// `queue<T, A, B>` and `queue<T, B, A>` are the same type: the alias resolves
+// the policies into a canonical `config` before the class is named.
+#pragma once
+
+#include <mpmc/config.hpp>
+#include <mpmc/detail/sequence_ring.hpp>
+#include <mpmc/detail/wait_loop.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace mpmc {
+
+namespace detail {
+// The allocator a capacity policy takes, or an empty stand-in for fixed
+// capacity, so that the queue's allocator constructor can be declared (and
+// constrained away) for both.
+struct no_allocator {};
+template <class Capacity>
+struct allocator_of {
+  using type = no_allocator;
+};
+template <class Capacity>
+  requires requires { typename Capacity::allocator_type; }
+struct allocator_of<Capacity> {
+  using type = typename Capacity::allocator_type;
+};
+}  // namespace detail
+
+template <class T, class Config>
+class basic_queue {
+  static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> &&
+                    !std::is_volatile_v<T>,
+                "mpmc::queue<T>: T must be a non-const, non-volatile object type (not a "
+                "reference, array or function); queue a pointer or std::reference_wrapper instead");
+  static_assert(std::is_nothrow_destructible_v<T>,
+                "mpmc::queue<T>: T's destructor must be noexcept");
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "mpmc::queue<T>: T's move constructor must be noexcept (an element moved out of "
+                "a slot cannot be put back if the move throws); mark it noexcept or queue a "
+                "std::unique_ptr<T>");
+
+  using ring_type = detail::sequence_ring<T, Config>;
+  using slot_type = typename ring_type::slot_type;
+  static constexpr bool fixed_capacity = Config::capacity::is_fixed;
+
+ public:
+  using value_type = T;
+  using size_type = std::size_t;
+  using config_type = Config;
+  using allocator_type = typename detail::allocator_of<typename Config::capacity>::type;
+
+  // This queue type with some policies replaced, the rest kept:
+  // `spinning_queue<T>::with<capacity::fixed<64>>`.
+  template <class... Policies>
+  using with = basic_queue<T, typename detail::compose<Config, Policies...>::type>;
+
+  // capacity::dynamic: room for at least `capacity` elements, rounded up to a
+  // power of two. Throws std::invalid_argument when capacity is 0,
+  // std::length_error when it exceeds what positions can address, and
+  // whatever the allocator throws.
+  explicit basic_queue(size_type capacity)
+    requires(!fixed_capacity)
+      : ring_(capacity, allocator_type()) {}
+
+  basic_queue(size_type capacity, const allocator_type& allocator)
+    requires(!fixed_capacity)
+      : ring_(capacity, allocator) {}
+
+  // capacity::fixed<N>: the slots are inside the object; nothing to allocate.
+  basic_queue()
+    requires fixed_capacity
+  = default;
+
+  // Threads hold references to a queue; it never moves.
+  basic_queue(const basic_queue&) = delete;
+  basic_queue& operator=(const basic_queue&) = delete;
+
+  // Destroys the elements still queued. No operation may be in flight.
+  ~basic_queue() = default;
+
+  allocator_type get_allocator() const
+    requires(!fixed_capacity)
+  {
+    return ring_.storage().get_allocator();
+  }
+
+  size_type capacity() const noexcept { return ring_.capacity(); }
+  // Never above capacity(); exact when no operation is in flight.
+  size_type size() const noexcept { return ring_.size(); }
+  bool empty() const noexcept { return size() == 0; }
+  bool full() const noexcept { return size() == capacity(); }
+
+  // --- non-blocking --------------------------------------------------------
+
+  // False when the queue is full; the argument is then left untouched.
+  bool try_push(const T& value) { return try_emplace(value); }
+  bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
+
+  // Constructs the element from `args` in place. If that constructor may
+  // throw, the element is built first, outside the ring, and moved in, so a
+  // throw leaves the queue unchanged; if the queue then turns out to be full
+  // the built element is discarded (rvalue arguments may have been moved
+  // from). With a noexcept constructor nothing is consumed on failure.
+  template <class... Args>
+    requires std::constructible_from<T, Args...>
+  bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+    if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
+      std::uint64_t pos;
+      slot_type* s = ring_.claim_push(pos);
+      if (s == nullptr) return false;
+      commit_push(*s, pos, std::forward<Args>(args)...);
+      return true;
+    } else {
+      if (full()) return false;  // spare the construction when it is plainly futile
+      T built(std::forward<Args>(args)...);
+      return try_emplace(std::move(built));
+    }
+  }
+
+  // Empty when no element is ready. Note the Vyukov ring's corner: if the
+  // oldest element's producer has claimed its slot but not finished writing,
+  // this reports empty even though later elements may be complete.
+  std::optional<T> try_pop() noexcept {
+    std::optional<T> out;
+    std::uint64_t pos;
+    if (slot_type* s = ring_.claim_pop(pos)) commit_pop(*s, pos, out);
+    return out;
+  }
+
+  // Move-assigns the oldest element to `out`; false (and `out` untouched)
+  // when none is ready.
+  bool try_pop(T& out) noexcept {
+    static_assert(std::is_nothrow_move_assignable_v<T>,
+                  "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
+                  "try_pop() returning std::optional<T> instead");
+    std::uint64_t pos;
+    slot_type* s = ring_.claim_pop(pos);
+    if (s == nullptr) return false;
+    out = std::move(*s->value());
+    std::destroy_at(s->value());
+    ring_.publish_pop(*s, pos);
+    return true;
+  }
+
+  // --- blocking ------------------------------------------------------------
+  // Wait while full (push) or empty (pop): backoff rounds, then the wait
+  // policy. The bool result is reserved for a closed queue, which arrives
+  // with close(); until then they always succeed.
+
+  bool push(const T& value) { return emplace(value); }
+  bool push(T&& value) noexcept { return emplace(std::move(value)); }
+
+  template <class... Args>
+    requires std::constructible_from<T, Args...>
+  bool emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+    if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
+      std::uint64_t pos;
+      slot_type* s = ring_.claim_push(pos);
+      if (s == nullptr) s = wait([&] { return ring_.claim_push(pos); });
+      commit_push(*s, pos, std::forward<Args>(args)...);
+      return true;
+    } else {
+      T built(std::forward<Args>(args)...);  // may throw: nothing claimed yet
+      return emplace(std::move(built));
+    }
+  }
+
+  std::optional<T> pop() noexcept {
+    std::optional<T> out;
+    std::uint64_t pos;
+    slot_type* s = ring_.claim_pop(pos);
+    if (s == nullptr) s = wait([&] { return ring_.claim_pop(pos); });
+    commit_pop(*s, pos, out);
+    return out;
+  }
+
+ private:
+  template <class Attempt>
+  static slot_type* wait(Attempt&& attempt) noexcept {
+    return detail::wait_loop<typename Config::backoff, typename Config::wait>(attempt);
+  }
+
+  template <class... Args>
+  void commit_push(slot_type& s, std::uint64_t pos, Args&&... args) noexcept {
+    std::construct_at(s.value(), std::forward<Args>(args)...);
+    ring_.publish_push(s, pos);
+  }
+
+  void commit_pop(slot_type& s, std::uint64_t pos, std::optional<T>& out) noexcept {
+    out.emplace(std::move(*s.value()));
+    std::destroy_at(s.value());
+    ring_.publish_pop(s, pos);
+  }
+
+  ring_type ring_;
+};
+
+// The queue type for T and a list of policies in any order.
+template <class T, class... Policies>
+using queue = basic_queue<T, config_t<Policies...>>;
+
+}  // namespace mpmc

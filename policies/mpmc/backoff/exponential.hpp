@@ -1,0 +1,33 @@
+// backoff::exponential: runs of relax instructions that double after each
+// failed attempt, from Min up to Max. Under contention the threads spread out
+// in time instead of all retrying the same line at once.
+#pragma once
+
+#include <mpmc/backend/cpu.hpp>
+#include <mpmc/policy.hpp>
+
+#include <cstdint>
+
+namespace mpmc::backoff {
+
+template <std::uint32_t Min, std::uint32_t Max>
+struct basic_exponential {
+  static_assert(Min >= 1, "mpmc::backoff::basic_exponential<Min, Max>: Min must be at least 1");
+  static_assert(Min <= Max, "mpmc::backoff::basic_exponential<Min, Max>: Min must not exceed Max");
+
+  using category = tag::backoff;
+
+  void operator()() noexcept {
+    for (std::uint32_t i = 0; i != run_; ++i) backend::cpu_relax();
+    run_ = run_ < Max / 2 ? run_ * 2 : Max;
+  }
+
+ private:
+  std::uint32_t run_ = Min;
+};
+
+// Up to 32 relax instructions a round: about 1-4 µs depending on the core's
+// `pause` latency, long enough to let a contended line settle.
+using exponential = basic_exponential<1, 32>;
+
+}  // namespace mpmc::backoff

@@ -1,0 +1,41 @@
+// capacity::fixed<N>: the slot count is a compile-time constant and the slots
+// are stored inside the queue object itself: no heap allocation at all, and
+// one pointer indirection less on every operation.
+#pragma once
+
+#include <mpmc/policy.hpp>
+
+#include <bit>
+#include <cstddef>
+#include <limits>
+
+namespace mpmc::capacity {
+
+// N is rounded up to a power of two, as a run-time capacity is, so that a
+// position maps to its slot with a mask instead of a division.
+template <std::size_t N>
+struct fixed {
+  static_assert(N >= 1, "mpmc::capacity::fixed<N>: N must be at least 1");
+  static_assert(N <= (std::size_t{1} << (std::numeric_limits<std::size_t>::digits - 2)),
+                "mpmc::capacity::fixed<N>: N is too large to round up to a power of two");
+
+  using category = tag::capacity;
+  static constexpr bool is_fixed = true;
+  static constexpr std::size_t extent = std::bit_ceil(N);
+
+  template <class Slot>
+  class storage {
+   public:
+    storage() = default;
+    storage(const storage&) = delete;
+    storage& operator=(const storage&) = delete;
+
+    Slot* data() noexcept { return slots_; }
+    static constexpr std::size_t size() noexcept { return extent; }
+
+   private:
+    Slot slots_[extent]{};
+  };
+};
+
+}  // namespace mpmc::capacity

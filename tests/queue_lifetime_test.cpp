@@ -1,0 +1,183 @@
+// Element lifetimes: move-only and non-default-constructible elements, exact
+// construction/destruction counts, the strong guarantee when a constructor
+// throws, and fixed capacity living inside the object.
+#include "support/tracked.hpp"
+
+#include <mpmc/mpmc.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+// Counts every heap allocation in this test program, so that a test can
+// assert that some code path made none.
+namespace {
+std::atomic<long> heap_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  ++heap_allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t size, std::align_val_t align) {
+  ++heap_allocations;
+  const auto a = static_cast<std::size_t>(align);
+  if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace {
+
+using mpmc::test::tracked;
+
+TEST(QueueLifetime, MoveOnlyElements) {
+  mpmc::queue<std::unique_ptr<int>> q(4);
+  ASSERT_TRUE(q.try_push(std::make_unique<int>(1)));
+  ASSERT_TRUE(q.push(std::make_unique<int>(2)));
+  ASSERT_TRUE(q.try_emplace(new int(3)));
+  auto a = q.try_pop();
+  ASSERT_TRUE(a && *a);
+  EXPECT_EQ(**a, 1);
+  std::unique_ptr<int> b;
+  ASSERT_TRUE(q.try_pop(b));
+  EXPECT_EQ(*b, 2);
+  auto c = q.pop();
+  ASSERT_TRUE(c && *c);
+  EXPECT_EQ(**c, 3);
+}
+
+struct no_default {
+  explicit no_default(int v) noexcept : value(v) {}
+  int value;
+};
+
+TEST(QueueLifetime, ElementsNeedNoDefaultConstructor) {
+  static_assert(!std::is_default_constructible_v<no_default>);
+  mpmc::queue<no_default, mpmc::padding::none> q(2);
+  ASSERT_TRUE(q.try_emplace(7));
+  ASSERT_TRUE(q.try_push(no_default(8)));
+  EXPECT_EQ(q.try_pop()->value, 7);
+  EXPECT_EQ(q.pop()->value, 8);
+}
+
+TEST(QueueLifetime, EveryConstructionHasExactlyOneDestruction) {
+  tracked::reset();
+  {
+    mpmc::queue<tracked> q(16);
+    for (int i = 0; i != 10; ++i) ASSERT_TRUE(q.try_emplace(i));
+    EXPECT_EQ(tracked::counts().live, 10);
+    for (int i = 0; i != 4; ++i) {
+      auto v = q.try_pop();
+      ASSERT_TRUE(v);
+      EXPECT_EQ(v->value(), i);
+    }
+    // The four popped copies are gone; six remain queued.
+    EXPECT_EQ(tracked::counts().live, 6);
+    tracked t(100);
+    ASSERT_TRUE(q.try_pop(t));
+    EXPECT_EQ(t.value(), 4);
+    EXPECT_EQ(tracked::counts().live, 6);  // five queued, plus t
+  }
+  const auto counts = tracked::counts();
+  EXPECT_EQ(counts.live, 0) << "the destructor leaked queued elements";
+  EXPECT_EQ(counts.double_destroys, 0);
+  EXPECT_EQ(counts.constructed, counts.destroyed);
+}
+
+TEST(QueueLifetime, DestructorDrainsAcrossWraparound) {
+  tracked::reset();
+  {
+    mpmc::queue<tracked, mpmc::capacity::fixed<4>> q;
+    // Walk the positions past a slot boundary, then fill across it.
+    for (int i = 0; i != 10; ++i) {
+      ASSERT_TRUE(q.try_emplace(i));
+      ASSERT_TRUE(q.try_pop());
+    }
+    for (int i = 0; i != 4; ++i) ASSERT_TRUE(q.try_emplace(i));
+    EXPECT_EQ(q.size(), 4u);
+    EXPECT_EQ(tracked::counts().live, 4);
+    ASSERT_FALSE(q.try_emplace(99));
+  }
+  const auto counts = tracked::counts();
+  EXPECT_EQ(counts.live, 0);
+  EXPECT_EQ(counts.double_destroys, 0);
+}
+
+// Throws from its value constructor on request, and from its copy
+// constructor when the value says so. Moves never throw.
+struct fragile {
+  explicit fragile(int v, bool fail = false) : value(v) {
+    if (fail) throw std::runtime_error("fragile: construction failed");
+  }
+  fragile(const fragile& other) : value(other.value) {
+    if (other.value < 0) throw std::runtime_error("fragile: copy failed");
+  }
+  fragile(fragile&&) noexcept = default;
+  fragile& operator=(fragile&&) noexcept = default;
+  int value;
+};
+
+TEST(QueueLifetime, ThrowingConstructorLeavesTheQueueUnchangedAndUsable) {
+  mpmc::queue<fragile> q(2);
+  ASSERT_TRUE(q.try_emplace(1));
+  EXPECT_THROW(q.try_emplace(2, true), std::runtime_error);
+  EXPECT_THROW(q.emplace(3, true), std::runtime_error);
+  const fragile bad(-1);
+  EXPECT_THROW(q.try_push(bad), std::runtime_error);
+  EXPECT_THROW(q.push(bad), std::runtime_error);
+  EXPECT_EQ(q.size(), 1u);
+  // Still fully usable: one free slot, FIFO intact.
+  ASSERT_TRUE(q.try_emplace(4));
+  EXPECT_FALSE(q.try_emplace(5));
+  EXPECT_EQ(q.try_pop()->value, 1);
+  EXPECT_EQ(q.pop()->value, 4);
+  EXPECT_TRUE(q.empty());
+  ASSERT_TRUE(q.try_push(fragile(6)));
+  EXPECT_EQ(q.pop()->value, 6);
+}
+
+TEST(QueueLifetime, FixedCapacityLivesInsideTheObject) {
+  using Q = mpmc::queue<int, mpmc::capacity::fixed<100>, mpmc::padding::none>;
+  EXPECT_EQ(Q::config_type::capacity::extent, 128u);
+  static_assert(sizeof(Q) >= 128 * sizeof(int), "the slots are not inside the object");
+  const long before = heap_allocations.load();
+  {
+    Q q;
+    EXPECT_EQ(q.capacity(), 128u);
+    for (int i = 0; i != 1000; ++i) {
+      ASSERT_TRUE(q.try_push(i));
+      ASSERT_EQ(q.pop(), std::optional<int>(i));
+    }
+  }
+  EXPECT_EQ(heap_allocations.load(), before) << "a fixed-capacity queue used the heap";
+  const long dynamic_before = heap_allocations.load();
+  { mpmc::queue<int, mpmc::padding::cache_line> q(128); }
+  EXPECT_EQ(heap_allocations.load(), dynamic_before + 1)
+      << "the allocation counter does not see the dynamic queue's slots";
+}
+
+TEST(QueueLifetime, SlotLayoutFollowsThePaddingPolicy) {
+  // A dense slot is the 4-byte turn word plus the element; a padded slot
+  // fills its line. Counters and header add less than 1 KiB.
+  using dense_fixed = mpmc::queue<int, mpmc::padding::none, mpmc::capacity::fixed<64>>;
+  using padded_fixed = mpmc::queue<int, mpmc::padding::cache_line, mpmc::capacity::fixed<64>>;
+  using wide_fixed = mpmc::queue<int, mpmc::padding::align_to<128>, mpmc::capacity::fixed<64>>;
+  EXPECT_LT(sizeof(dense_fixed), 64 * 8 + 1024);
+  EXPECT_GE(sizeof(padded_fixed), 64 * 64);
+  EXPECT_LT(sizeof(padded_fixed), 64 * 64 + 1024);
+  EXPECT_GE(sizeof(wide_fixed), 64 * 128);
+  EXPECT_EQ(alignof(padded_fixed) % 64, 0u);
+}
+
+}  // namespace

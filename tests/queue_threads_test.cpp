@@ -1,0 +1,84 @@
+// Producers and consumers running in parallel, for every wait policy, at 2x2,
+// 4x4 and 8x8 threads (oversubscribed on a 2-core machine): every value
+// delivered exactly once, each producer's values in order at each consumer,
+// size() never above capacity().
+#include "support/run_threads.hpp"
+
+#include <mpmc/mpmc.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+namespace {
+
+using namespace mpmc::test;
+
+template <class Q>
+class QueueThreads : public ::testing::Test {};
+
+using thread_queues = ::testing::Types<
+    mpmc::spinning_queue<std::uint64_t>,                                          // spin + pause
+    mpmc::yielding_queue<std::uint64_t>,                                          // yield
+    mpmc::queue<std::uint64_t, mpmc::wait::spin, mpmc::backoff::exponential,
+                mpmc::padding::none>,                                             // dense slots
+    mpmc::queue<std::uint64_t, mpmc::wait::basic_yield<0>, mpmc::backoff::none>,  // yield at once
+    mpmc::queue<std::uint64_t, mpmc::capacity::fixed<8>, mpmc::wait::yield>>;     // fixed, small
+struct thread_queue_names {
+  template <class Q>
+  static std::string GetName(int i) {
+    static const char* const names[] = {"spinning", "yielding", "dense_spin", "yield_at_once",
+                                        "fixed8_yield"};
+    return names[i];
+  }
+};
+TYPED_TEST_SUITE(QueueThreads, thread_queues, thread_queue_names);
+
+template <class Q>
+Q make(std::size_t capacity) {
+  if constexpr (Q::config_type::capacity::is_fixed) {
+    (void)capacity;
+    return Q();
+  } else {
+    return Q(capacity);
+  }
+}
+
+// Spinning waiters hold their core for a whole time slice when oversubscribed,
+// so the spinning mixes get fewer items at 8x8 to stay bounded in time.
+template <class Q>
+constexpr int scale = std::is_same_v<typename Q::config_type::wait, mpmc::wait::spin> ? 4 : 1;
+
+TYPED_TEST(QueueThreads, TwoByTwo) {
+  auto q = make<TypeParam>(16);
+  run_and_check(q, 2, 2, 40'000 / sanitizer_slowdown, ops::blocking);
+}
+
+TYPED_TEST(QueueThreads, FourByFour) {
+  auto q = make<TypeParam>(16);
+  run_and_check(q, 4, 4, 10'000 / sanitizer_slowdown, ops::blocking);
+}
+
+TYPED_TEST(QueueThreads, EightByEight) {
+  auto q = make<TypeParam>(16);
+  run_and_check(q, 8, 8, 4'000 / sanitizer_slowdown / scale<TypeParam>, ops::blocking);
+}
+
+TYPED_TEST(QueueThreads, FourByFourNonBlocking) {
+  auto q = make<TypeParam>(16);
+  run_and_check(q, 4, 4, 10'000 / sanitizer_slowdown, ops::non_blocking);
+}
+
+TYPED_TEST(QueueThreads, CapacityOneEightByEight) {
+  using one = typename TypeParam::template with<mpmc::capacity::dynamic>;
+  one q(1);
+  run_and_check(q, 8, 8, 1'000 / sanitizer_slowdown / scale<TypeParam>, ops::blocking);
+}
+
+TYPED_TEST(QueueThreads, OneProducerOneConsumerKeepsTotalOrder) {
+  auto q = make<TypeParam>(16);
+  run_and_check(q, 1, 1, 100'000 / sanitizer_slowdown, ops::blocking);
+}
+
+}  // namespace

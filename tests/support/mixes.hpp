@@ -1,0 +1,37 @@
+// Policy mixes the typed test suites run over. A mix is a list of policies;
+// `queue<T>` applies it to an element type.
+#pragma once
+
+#include <mpmc/mpmc.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mpmc::test {
+
+template <class... Policies>
+struct mix {
+  template <class T>
+  using queue = mpmc::queue<T, Policies...>;
+};
+
+// Every backoff and wait policy, both paddings, dynamic capacity.
+using contract_mixes = ::testing::Types<
+    mix<>,                                                                  // the defaults
+    mix<padding::none, backoff::none, wait::spin>,                          // dense, raw spin
+    mix<wait::spin, backoff::pause, padding::align_to<128>>,                // spinning preset, 128 B
+    mix<backoff::yield, wait::yield>,                                       // yield everywhere
+    mix<wait::basic_yield<0>, backoff::exponential, padding::cache_line>>;  // yield at once
+
+// Readable test names for the mixes above, in the same order.
+struct contract_mix_names {
+  template <class Mix>
+  static std::string GetName(int i) {
+    static const char* const names[] = {"defaults", "dense_spin_none", "spin_pause_128",
+                                        "yield_yield", "yield_at_once"};
+    return names[i];
+  }
+};
+
+}  // namespace mpmc::test

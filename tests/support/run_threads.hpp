@@ -1,0 +1,118 @@
+// A producers x consumers run through one queue that checks what came out:
+// every value delivered exactly once, each producer's values seen in order by
+// each consumer, and size() never above capacity() while the threads ran.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <latch>
+#include <thread>
+#include <vector>
+
+namespace mpmc::test {
+
+// Thread tests run an order of magnitude slower under ThreadSanitizer; they
+// shrink there so that the suite stays bounded in time.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr int sanitizer_slowdown = 8;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr int sanitizer_slowdown = 8;
+#else
+inline constexpr int sanitizer_slowdown = 1;
+#endif
+#else
+inline constexpr int sanitizer_slowdown = 1;
+#endif
+
+enum class ops { blocking, non_blocking };
+
+// Values carry their producer in the high bits and their sequence number in
+// the low bits, so a consumer can check per-producer order.
+inline std::uint64_t encode(int producer, int seq) {
+  return (static_cast<std::uint64_t>(producer) << 32) | static_cast<std::uint32_t>(seq);
+}
+
+template <class Queue>
+void run_and_check(Queue& q, int producers, int consumers, int per_producer, ops mode) {
+  const long total = static_cast<long>(producers) * per_producer;
+  std::atomic<long> reserved{0};     // pops handed out, so consumers know when to stop
+  std::atomic<bool> running{true};
+  std::atomic<long> oversize{0};     // size() readings above capacity()
+  std::latch start(producers + consumers + 1);
+  std::vector<std::vector<std::uint64_t>> received(static_cast<std::size_t>(consumers));
+
+  std::vector<std::thread> threads;
+  for (int p = 0; p != producers; ++p) {
+    threads.emplace_back([&, p] {
+      start.arrive_and_wait();
+      for (int i = 0; i != per_producer; ++i) {
+        if (mode == ops::blocking) {
+          EXPECT_TRUE(q.push(encode(p, i)));
+        } else {
+          while (!q.try_push(encode(p, i))) std::this_thread::yield();
+        }
+      }
+    });
+  }
+  for (int c = 0; c != consumers; ++c) {
+    threads.emplace_back([&, c] {
+      auto& mine = received[static_cast<std::size_t>(c)];
+      start.arrive_and_wait();
+      // Reserve one of the `total` pops before waiting for it, so that no
+      // consumer blocks for a value that no producer will send.
+      while (reserved.fetch_add(1) < total) {
+        if (mode == ops::blocking) {
+          auto v = q.pop();
+          ASSERT_TRUE(v.has_value());
+          mine.push_back(*v);
+        } else {
+          std::uint64_t v;
+          while (!q.try_pop(v)) std::this_thread::yield();
+          mine.push_back(v);
+        }
+      }
+    });
+  }
+  std::thread watcher([&] {
+    start.arrive_and_wait();
+    while (running.load()) {
+      if (q.size() > q.capacity()) ++oversize;
+      std::this_thread::yield();
+    }
+  });
+  for (auto& t : threads) t.join();
+  running = false;
+  watcher.join();
+
+  EXPECT_EQ(oversize.load(), 0) << "size() exceeded capacity()";
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.size(), 0u);
+
+  std::vector<std::vector<int>> seen(static_cast<std::size_t>(producers),
+                                     std::vector<int>(static_cast<std::size_t>(per_producer), 0));
+  long count = 0;
+  for (const auto& mine : received) {
+    std::vector<long> last(static_cast<std::size_t>(producers), -1);
+    for (std::uint64_t v : mine) {
+      const auto p = static_cast<std::size_t>(v >> 32);
+      const auto i = static_cast<long>(v & 0xffffffffu);
+      ASSERT_LT(p, static_cast<std::size_t>(producers));
+      ASSERT_LT(i, per_producer);
+      ASSERT_GT(i, last[p]) << "producer " << p << "'s values out of order";
+      last[p] = i;
+      ++seen[p][static_cast<std::size_t>(i)];
+      ++count;
+    }
+  }
+  ASSERT_EQ(count, total);
+  for (int p = 0; p != producers; ++p)
+    for (int i = 0; i != per_producer; ++i)
+      ASSERT_EQ(seen[static_cast<std::size_t>(p)][static_cast<std::size_t>(i)], 1)
+          << "value " << i << " of producer " << p;
+}
+
+}  // namespace mpmc::test
