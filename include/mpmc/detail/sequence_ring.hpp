@@ -96,7 +96,7 @@ class sequence_ring {
     bind_storage();
   }
 
-  sequence_ring()
+  sequence_ring() noexcept
     requires capacity_policy::is_fixed
   {
     bind_storage();
