@@ -131,81 +131,16 @@ class sequence_ring {
   // Claims the next position for a producer: returns its slot, with `pos`
   // set, or nullptr when the queue is full. The caller constructs the element
   // in the slot and then calls publish_push(slot, pos).
-  slot_type* claim_push(std::uint64_t& pos) noexcept {
-    // relaxed: only a guess at the next position; the turn check and the
-    // compare-exchange below reject a stale one.
-    pos = tail_.load(std::memory_order_relaxed);
-    for (;;) {
-      slot_type& s = slot_at(pos);
-      // (1) acquire: pairs with release (4) in publish_pop; the previous
-      // lap's consumer has finished with the slot's bytes before we write.
-      const std::uint32_t turn = s.turn.load(std::memory_order_acquire);
-      const auto behind = static_cast<std::int32_t>(turn - producer_turn(pos));
-      if (behind == 0) {
-        // (2) relaxed: the exchange only hands out the position; data is
-        // published through the turn word, (3) below.
-        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
-                                        std::memory_order_relaxed))
-          return &s;
-        // pos now holds the current tail.
-      } else if (behind < 0) {
-        // The slot still holds the element from one lap ago: full, if pos is
-        // still the tail (then the turn read above was current).
-        // relaxed: compared with pos only; nothing is read through it.
-        const std::uint64_t now = tail_.load(std::memory_order_relaxed);
-        if (now == pos) return nullptr;
-        pos = now;
-      } else {
-        // Another producer claimed pos already.
-        // relaxed: as the first load of tail.
-        pos = tail_.load(std::memory_order_relaxed);
-      }
-    }
-  }
-
-  void publish_push(slot_type& s, std::uint64_t pos) noexcept {
-    // (3) release: pairs with acquire (5) in claim_pop; the element is fully
-    // constructed before a consumer can claim it.
-    s.turn.store(producer_turn(pos) + 1, std::memory_order_release);
-  }
+  slot_type* claim_push(std::uint64_t& pos) noexcept { return claim(tail_, producer_side, pos); }
 
   // Claims the oldest position for a consumer: returns its slot, with `pos`
   // set, or nullptr when that position holds no element yet (the queue is
   // empty, or its oldest element's producer has claimed but not finished).
   // The caller moves the element out, destroys it, and calls publish_pop.
-  slot_type* claim_pop(std::uint64_t& pos) noexcept {
-    // relaxed: a guess, as in claim_push.
-    pos = head_.load(std::memory_order_relaxed);
-    for (;;) {
-      slot_type& s = slot_at(pos);
-      // (5) acquire: pairs with release (3) in publish_push; the element is
-      // fully constructed before we read it.
-      const std::uint32_t turn = s.turn.load(std::memory_order_acquire);
-      const auto behind = static_cast<std::int32_t>(turn - (producer_turn(pos) + 1));
-      if (behind == 0) {
-        // (6) relaxed: the exchange only hands out the position; the slot is
-        // handed back through the turn word, (4) below.
-        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
-                                        std::memory_order_relaxed))
-          return &s;
-      } else if (behind < 0) {
-        // No element at pos yet: empty, if pos is still the head.
-        // relaxed: compared with pos only.
-        const std::uint64_t now = head_.load(std::memory_order_relaxed);
-        if (now == pos) return nullptr;
-        pos = now;
-      } else {
-        // relaxed: as the first load of head.
-        pos = head_.load(std::memory_order_relaxed);
-      }
-    }
-  }
+  slot_type* claim_pop(std::uint64_t& pos) noexcept { return claim(head_, consumer_side, pos); }
 
-  void publish_pop(slot_type& s, std::uint64_t pos) noexcept {
-    // (4) release: pairs with acquire (1) in claim_push; the element has been
-    // moved out and destroyed before the next lap's producer reuses the bytes.
-    s.turn.store(producer_turn(pos) + 2, std::memory_order_release);
-  }
+  void publish_push(slot_type& s, std::uint64_t pos) noexcept { publish(s, producer_side, pos); }
+  void publish_pop(slot_type& s, std::uint64_t pos) noexcept { publish(s, consumer_side, pos); }
 
   const storage_type& storage() const noexcept { return storage_; }
 
@@ -224,7 +159,57 @@ class sequence_ring {
     return std::bit_ceil(capacity);
   }
 
-  std::uint32_t producer_turn(std::uint64_t pos) const noexcept {
+  // A side's turn in a slot is 2*lap + side: producers take the even turns,
+  // consumers the odd ones.
+  static constexpr std::uint32_t producer_side = 0;
+  static constexpr std::uint32_t consumer_side = 1;
+
+  // Claims the next position from `counter` (tail_ for producers, head_ for
+  // consumers) once its slot shows `side`'s turn.
+  slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint32_t side,
+                   std::uint64_t& pos) noexcept {
+    // relaxed: only a guess at the next position; the turn check and the
+    // compare-exchange below reject a stale one.
+    pos = counter.load(std::memory_order_relaxed);
+    for (;;) {
+      slot_type& s = slot_at(pos);
+      // (1) acquire: pairs with release (2) in publish, by the slot's previous
+      // owner: a producer sees the last lap's consumer done with the bytes, a
+      // consumer sees the element fully constructed.
+      const std::uint32_t turn = s.turn.load(std::memory_order_acquire);
+      const auto behind = static_cast<std::int32_t>(turn - (turn_of(pos) + side));
+      if (behind == 0) {
+        // (3) relaxed: the exchange only hands out the position; the slot's
+        // contents were ordered by (1) and are handed on by (2).
+        if (counter.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
+                                          std::memory_order_relaxed))
+          return &s;
+        // Lost the race; pos now holds the current counter.
+      } else if (behind < 0) {
+        // The slot's previous owner has not finished: full (producer) or
+        // empty (consumer), if pos is still current, which proves the turn
+        // read above was of this lap and not a wrapped one.
+        // relaxed: compared with pos only; nothing is read through it.
+        const std::uint64_t now = counter.load(std::memory_order_relaxed);
+        if (now == pos) return nullptr;
+        pos = now;
+      } else {
+        // Another thread of this side claimed pos already.
+        // relaxed: as the first load.
+        pos = counter.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  void publish(slot_type& s, std::uint32_t side, std::uint64_t pos) noexcept {
+    // (2) release: pairs with acquire (1) in claim by the slot's next owner:
+    // the element is fully constructed (after a push) or moved out and
+    // destroyed (after a pop) before the next owner touches the bytes.
+    s.turn.store(turn_of(pos) + side + 1, std::memory_order_release);
+  }
+
+  // The producer's turn for position pos: twice its lap.
+  std::uint32_t turn_of(std::uint64_t pos) const noexcept {
     // Truncation to 32 bits is intended: turns are compared by signed
     // difference, so they may wrap.
     return static_cast<std::uint32_t>(pos >> shift_) << 1;
