@@ -22,9 +22,10 @@ template <class Q>
 void push_pop(benchmark::State& state) {
   Q q(1024);
   std::uint64_t v = 0;
+  std::uint64_t out = 0;
   for (auto _ : state) {
     q.try_push(v++);
-    auto out = q.try_pop();
+    q.try_pop(out);
     benchmark::DoNotOptimize(out);
   }
   state.SetItemsProcessed(state.iterations());
