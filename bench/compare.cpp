@@ -280,8 +280,12 @@ struct entry {
 
 template <class A>
 entry make(const char* name, bool is_ours) {
-  return {name, is_ours, [name](item n) { return pair_scenario<A>(name, n); },
-          [name](item n) { return one_to_one_scenario<A>(name, n); }, {}, {}};
+  return {name,
+          is_ours,
+          [name](item n) { return pair_scenario<A>(name, n); },
+          [name](item n) { return one_to_one_scenario<A>(name, n); },
+          {},
+          {}};
 }
 
 result median(std::vector<result> v) {
@@ -341,9 +345,10 @@ int main(int argc, char** argv) {
     best_one = std::max(best_one, median(q.ones).value);
   }
   std::printf("\n%d repetitions (medians), %llu pairs, %llu items 1p1c, %u hardware threads\n\n",
-              reps, static_cast<unsigned long long>(n),
-              static_cast<unsigned long long>(n), std::thread::hardware_concurrency());
-  std::puts("| queue | pair ns | vs best peer | 1p1c M items/s | vs best peer | 1p1c CPU s per M |");
+              reps, static_cast<unsigned long long>(n), static_cast<unsigned long long>(n),
+              std::thread::hardware_concurrency());
+  std::puts(
+      "| queue | pair ns | vs best peer | 1p1c M items/s | vs best peer | 1p1c CPU s per M |");
   std::puts("|---|---:|---:|---:|---:|---:|");
   for (auto& q : queues) {
     const result p = median(q.pairs), o = median(q.ones);

@@ -34,10 +34,10 @@ static_assert(std::is_same_v<spin_config::capacity, capacity::dynamic>);
 using small_spinner = spinning_queue<int>::with<capacity::fixed<64>>;
 static_assert(std::is_same_v<small_spinner::config_type::capacity, capacity::fixed<64>>);
 static_assert(std::is_same_v<small_spinner::config_type::wait, wait::spin>);
-static_assert(std::is_same_v<small_spinner, queue<int, wait::spin, capacity::fixed<64>,
-                                                  backoff::pause>>);
-static_assert(std::is_same_v<yielding_queue<int>::with<wait::spin, backoff::pause>,
-                             spinning_queue<int>>);
+static_assert(
+    std::is_same_v<small_spinner, queue<int, wait::spin, capacity::fixed<64>, backoff::pause>>);
+static_assert(
+    std::is_same_v<yielding_queue<int>::with<wait::spin, backoff::pause>, spinning_queue<int>>);
 
 // --- concepts ---
 

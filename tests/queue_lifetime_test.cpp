@@ -8,10 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <type_traits>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace {
 

@@ -19,8 +19,8 @@ template <class Q>
 class QueueThreads : public ::testing::Test {};
 
 using thread_queues = ::testing::Types<
-    mpmc::spinning_queue<std::uint64_t>,                                          // spin + pause
-    mpmc::yielding_queue<std::uint64_t>,                                          // yield
+    mpmc::spinning_queue<std::uint64_t>,  // spin + pause
+    mpmc::yielding_queue<std::uint64_t>,  // yield
     mpmc::queue<std::uint64_t, mpmc::wait::spin, mpmc::backoff::exponential,
                 mpmc::padding::none>,                                             // dense slots
     mpmc::queue<std::uint64_t, mpmc::wait::basic_yield<0>, mpmc::backoff::none>,  // yield at once

@@ -13,6 +13,9 @@
 #include <cstddef>
 #include <cstdint>
 
+// clang-format 14 mangles requires-expressions (`}\n&&std::...`); this file is
+// formatted by hand.
+// clang-format off
 namespace mpmc {
 
 namespace detail {
@@ -69,3 +72,4 @@ concept capacity_policy =
     } && (C::is_fixed ? detail::fixed_storage<C> : detail::allocating_storage<C>);
 
 }  // namespace mpmc
+// clang-format on

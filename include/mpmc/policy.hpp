@@ -32,7 +32,7 @@ template <class P>
 struct policy_category {};
 
 template <class P>
-  requires requires { typename P::category; }
+requires requires { typename P::category; }
 struct policy_category<P> {
   using type = typename P::category;
 };
@@ -49,8 +49,10 @@ inline constexpr bool is_category =
 
 // A policy: a type whose category is one of the tags above.
 template <class P>
-concept policy = requires { typename policy_category_t<P>; } &&
-                 detail::is_category<policy_category_t<P>>;
+concept policy = requires {
+  typename policy_category_t<P>;
+}
+&&detail::is_category<policy_category_t<P>>;
 
 // A policy of the given category.
 template <class P, class Tag>

@@ -33,7 +33,7 @@ struct allocator_of {
   using type = no_allocator;
 };
 template <class Capacity>
-  requires requires { typename Capacity::allocator_type; }
+requires requires { typename Capacity::allocator_type; }
 struct allocator_of<Capacity> {
   using type = typename Capacity::allocator_type;
 };
@@ -71,18 +71,14 @@ class basic_queue {
   // power of two. Throws std::invalid_argument when capacity is 0,
   // std::length_error when it exceeds what positions can address, and
   // whatever the allocator throws.
-  explicit basic_queue(size_type capacity)
-    requires(!fixed_capacity)
+  explicit basic_queue(size_type capacity) requires(!fixed_capacity)
       : ring_(capacity, allocator_type()) {}
 
-  basic_queue(size_type capacity, const allocator_type& allocator)
-    requires(!fixed_capacity)
+  basic_queue(size_type capacity, const allocator_type& allocator) requires(!fixed_capacity)
       : ring_(capacity, allocator) {}
 
   // capacity::fixed<N>: the slots are inside the object; nothing to allocate.
-  basic_queue()
-    requires fixed_capacity
-  = default;
+  basic_queue() requires fixed_capacity = default;
 
   // Threads hold references to a queue; it never moves.
   basic_queue(const basic_queue&) = delete;
@@ -91,9 +87,7 @@ class basic_queue {
   // Destroys the elements still queued. No operation may be in flight.
   ~basic_queue() = default;
 
-  allocator_type get_allocator() const
-    requires(!fixed_capacity)
-  {
+  allocator_type get_allocator() const requires(!fixed_capacity) {
     return ring_.storage().get_allocator();
   }
 
@@ -115,7 +109,7 @@ class basic_queue {
   // the built element is discarded (rvalue arguments may have been moved
   // from). With a noexcept constructor nothing is consumed on failure.
   template <class... Args>
-    requires std::constructible_from<T, Args...>
+  requires std::constructible_from<T, Args...>
   bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
@@ -164,7 +158,7 @@ class basic_queue {
   bool push(T&& value) noexcept { return emplace(std::move(value)); }
 
   template <class... Args>
-    requires std::constructible_from<T, Args...>
+  requires std::constructible_from<T, Args...>
   bool emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;

@@ -18,10 +18,10 @@ struct mix {
 
 // Every backoff and wait policy, both paddings, dynamic capacity.
 using contract_mixes = ::testing::Types<
-    mix<>,                                                                  // the defaults
-    mix<padding::none, backoff::none, wait::spin>,                          // dense, raw spin
-    mix<wait::spin, backoff::pause, padding::align_to<128>>,                // spinning preset, 128 B
-    mix<backoff::yield, wait::yield>,                                       // yield everywhere
+    mix<>,                                                    // the defaults
+    mix<padding::none, backoff::none, wait::spin>,            // dense, raw spin
+    mix<wait::spin, backoff::pause, padding::align_to<128>>,  // spinning preset, 128 B
+    mix<backoff::yield, wait::yield>,                         // yield everywhere
     mix<wait::basic_yield<0>, backoff::exponential, padding::cache_line>>;  // yield at once
 
 // Readable test names for the mixes above, in the same order.

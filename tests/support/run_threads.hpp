@@ -39,9 +39,9 @@ inline std::uint64_t encode(int producer, int seq) {
 template <class Queue>
 void run_and_check(Queue& q, int producers, int consumers, int per_producer, ops mode) {
   const long total = static_cast<long>(producers) * per_producer;
-  std::atomic<long> reserved{0};     // pops handed out, so consumers know when to stop
+  std::atomic<long> reserved{0};  // pops handed out, so consumers know when to stop
   std::atomic<bool> running{true};
-  std::atomic<long> oversize{0};     // size() readings above capacity()
+  std::atomic<long> oversize{0};  // size() readings above capacity()
   std::latch start(producers + consumers + 1);
   std::vector<std::vector<std::uint64_t>> received(static_cast<std::size_t>(consumers));
 

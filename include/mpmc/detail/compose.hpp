@@ -47,13 +47,12 @@ struct compose {
   static constexpr auto policies = hana::tuple_t<Policies...>;
 
   template <class Tag>
-  static constexpr bool unique =
-      decltype(hana::count_if(policies, in_category<Tag>{}))::value <= 1;
+  static constexpr bool unique = decltype(hana::count_if(policies, in_category<Tag>{}))::value <= 1;
 
   // The user's policy of this category, or the base config's.
   template <class Tag, class Fallback>
-  using pick = typename std::remove_cvref_t<decltype(hana::find_if(policies, in_category<Tag>{})
-                                                         .value_or(hana::type_c<Fallback>))>::type;
+  using pick = typename std::remove_cvref_t<
+      decltype(hana::find_if(policies, in_category<Tag>{}).value_or(hana::type_c<Fallback>))>::type;
 
   static_assert(decltype(hana::all_of(policies, is_policy{}))::value,
                 "mpmc::queue: a template argument after T is not a policy; a policy names its "
@@ -72,9 +71,10 @@ struct compose {
                 "mpmc::queue: more than one wait policy given; pass at most one of each category");
 
  public:
-  using type = config<pick<tag::capacity, typename Base::capacity>,
-                      pick<tag::padding, typename Base::padding>,
-                      pick<tag::backoff, typename Base::backoff>, pick<tag::wait, typename Base::wait>>;
+  using type =
+      config<pick<tag::capacity, typename Base::capacity>,
+             pick<tag::padding, typename Base::padding>, pick<tag::backoff, typename Base::backoff>,
+             pick<tag::wait, typename Base::wait>>;
 };
 
 }  // namespace detail

@@ -90,17 +90,13 @@ class sequence_ring {
                                               << (std::numeric_limits<std::size_t>::digits - 2);
 
   template <class Allocator>
-    requires(!capacity_policy::is_fixed)
-  sequence_ring(std::size_t capacity, const Allocator& allocator)
+  requires(!capacity_policy::is_fixed)
+      sequence_ring(std::size_t capacity, const Allocator& allocator)
       : storage_(slot_count(capacity), allocator) {
     bind_storage();
   }
 
-  sequence_ring() noexcept
-    requires capacity_policy::is_fixed
-  {
-    bind_storage();
-  }
+  sequence_ring() noexcept requires capacity_policy::is_fixed { bind_storage(); }
 
   sequence_ring(const sequence_ring&) = delete;
   sequence_ring& operator=(const sequence_ring&) = delete;
