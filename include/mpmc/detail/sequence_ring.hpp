@@ -78,11 +78,11 @@ struct slot {
 
 template <class T, class Config>
 class sequence_ring {
-  using capacity_policy = typename Config::capacity;
+  using capacity_type = typename Config::capacity;
 
  public:
   using slot_type = slot<T, Config::padding::alignment>;
-  using storage_type = typename capacity_policy::template storage<slot_type>;
+  using storage_type = typename capacity_type::template storage<slot_type>;
 
   // The most slots a run-time capacity may ask for: the largest power of two
   // a std::size_t holds, halved so that positions never approach overflow.
@@ -90,13 +90,13 @@ class sequence_ring {
                                               << (std::numeric_limits<std::size_t>::digits - 2);
 
   template <class Allocator>
-  requires(!capacity_policy::is_fixed)
+  requires(!capacity_type::is_fixed)
       sequence_ring(std::size_t capacity, const Allocator& allocator)
       : storage_(slot_count(capacity), allocator) {
     bind_storage();
   }
 
-  sequence_ring() noexcept requires capacity_policy::is_fixed { bind_storage(); }
+  sequence_ring() noexcept requires capacity_type::is_fixed { bind_storage(); }
 
   sequence_ring(const sequence_ring&) = delete;
   sequence_ring& operator=(const sequence_ring&) = delete;
