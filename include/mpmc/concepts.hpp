@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -43,13 +44,39 @@ concept backoff_policy = policy_of<B, tag::backoff> && std::default_initializabl
                            { backoff() } noexcept;
                          };
 
+// How a parked thread sleeps and is woken, on a 32-bit word: `wait` sleeps
+// while the word holds `seen` (it may return spuriously), `wait_until` also
+// gives up at a deadline and returns whether the deadline is still ahead,
+// `wake` wakes up to `count` sleepers and `wake_all` every one. The queue
+// changes the word before it wakes, so a backend need not detect that itself.
+template <class B>
+concept parking_backend =
+    std::default_initializable<B> &&
+    requires(B& backend, std::atomic<std::uint32_t>& word, std::uint32_t value,
+             std::chrono::steady_clock::time_point deadline) {
+      { backend.wait(word, value) } noexcept;
+      { backend.wait_until(word, value, deadline) } noexcept -> std::same_as<bool>;
+      { backend.wake(word, value) } noexcept;
+      { backend.wake_all(word) } noexcept;
+    };
+
+namespace detail {
+template <class W>
+concept spinning_wait = requires {
+  { W::idle() } noexcept;
+};
+
+template <class W>
+concept parking_wait = requires { typename W::backend; } && parking_backend<typename W::backend>;
+}  // namespace detail
+
 // Decides when a blocked thread stops spinning: after `spin_limit` backoff
-// rounds it calls `idle()` before every further attempt.
+// rounds it either calls `idle()` before every further attempt (a spinning
+// policy), or parks on its `backend` (a parking policy) until woken.
 template <class W>
 concept wait_policy = policy_of<W, tag::wait> && requires {
   { W::spin_limit } -> std::convertible_to<std::uint32_t>;
-  { W::idle() } noexcept;
-};
+} && (detail::spinning_wait<W> || detail::parking_wait<W>);
 
 // Lays slots out: `alignment` is the least alignment (and size granule) of a
 // slot, a power of two.

@@ -29,8 +29,8 @@ struct config {
                 "(it needs a default constructor and a noexcept operator()())");
   static_assert(wait_policy<Wait>,
                 "mpmc::queue: the wait policy does not satisfy mpmc::wait_policy "
-                "(it needs a static constexpr std::uint32_t spin_limit and a static noexcept "
-                "idle())");
+                "(it needs a static constexpr std::uint32_t spin_limit and either a static "
+                "noexcept idle() or a backend type that satisfies mpmc::parking_backend)");
 
   using capacity = Capacity;
   using padding = Padding;

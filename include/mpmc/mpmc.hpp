@@ -16,5 +16,9 @@
 #include <mpmc/padding/align_to.hpp>
 #include <mpmc/padding/cache_line.hpp>
 #include <mpmc/padding/none.hpp>
+#include <mpmc/wait/atomic_wait.hpp>
+#include <mpmc/wait/condvar.hpp>
+#include <mpmc/wait/futex.hpp>
+#include <mpmc/wait/park.hpp>
 #include <mpmc/wait/spin.hpp>
 #include <mpmc/wait/yield.hpp>

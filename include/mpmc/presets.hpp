@@ -5,6 +5,7 @@
 #include <mpmc/backoff/exponential.hpp>
 #include <mpmc/backoff/pause.hpp>
 #include <mpmc/queue.hpp>
+#include <mpmc/wait/futex.hpp>
 #include <mpmc/wait/spin.hpp>
 #include <mpmc/wait/yield.hpp>
 
@@ -19,5 +20,11 @@ using spinning_queue = queue<T, backoff::pause, wait::spin>;
 // threads outnumber cores.
 template <class T>
 using yielding_queue = queue<T, backoff::exponential, wait::yield>;
+
+// Spins briefly, then sleeps on a futex: spinning speed while partners are
+// running, no CPU while they are not. Linux only; elsewhere use
+// `yielding_queue<T>::with<wait::atomic_wait>`.
+template <class T>
+using parking_queue = queue<T, backoff::exponential, wait::futex>;
 
 }  // namespace mpmc

@@ -12,8 +12,9 @@
 
 #include <mpmc/config.hpp>
 #include <mpmc/detail/sequence_ring.hpp>
-#include <mpmc/detail/wait_loop.hpp>
+#include <mpmc/detail/waiting.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -99,7 +100,8 @@ class basic_queue {
 
   // --- non-blocking --------------------------------------------------------
 
-  // False when the queue is full; the argument is then left untouched.
+  // False when the queue is full or closed; the argument is then left
+  // untouched.
   bool try_push(const T& value) { return try_emplace(value); }
   bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
 
@@ -118,7 +120,7 @@ class basic_queue {
       commit_push(*s, pos, std::forward<Args>(args)...);
       return true;
     } else {
-      if (full()) return false;  // spare the construction when it is plainly futile
+      if (full() || closed()) return false;  // spare a construction that is plainly futile
       T built(std::forward<Args>(args)...);
       return try_emplace(std::move(built));
     }
@@ -130,7 +132,10 @@ class basic_queue {
   std::optional<T> try_pop() noexcept {
     std::optional<T> out;
     std::uint64_t pos;
-    if (slot_type* s = ring_.claim_pop(pos)) commit_pop(*s, pos, out);
+    if (slot_type* s = ring_.claim_pop(pos)) {
+      out.emplace(std::move(*s->value()));
+      release_pop(*s, pos);
+    }
     return out;
   }
 
@@ -144,15 +149,15 @@ class basic_queue {
     slot_type* s = ring_.claim_pop(pos);
     if (s == nullptr) return false;
     out = std::move(*s->value());
-    std::destroy_at(s->value());
-    ring_.publish_pop(*s, pos);
+    release_pop(*s, pos);
     return true;
   }
 
   // --- blocking ------------------------------------------------------------
-  // Wait while full (push) or empty (pop): backoff rounds, then the wait
-  // policy. The bool result is reserved for a closed queue, which arrives
-  // with close(); until then they always succeed.
+  // push/emplace wait while the queue is full, pop while it is empty: backoff
+  // rounds, then the wait policy (spin, yield, or park). push returns false,
+  // and leaves its argument untouched, only when the queue is closed; pop
+  // returns std::nullopt only when the queue is closed and drained.
 
   bool push(const T& value) { return emplace(value); }
   bool push(T&& value) noexcept { return emplace(std::move(value)); }
@@ -160,46 +165,122 @@ class basic_queue {
   template <class... Args>
   requires std::constructible_from<T, Args...>
   bool emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+    return emplace_until(detail::no_deadline{}, std::forward<Args>(args)...);
+  }
+
+  std::optional<T> pop() noexcept { return pop_until(detail::no_deadline{}); }
+
+  // --- timed ---------------------------------------------------------------
+  // As push and pop, but give up at a deadline: false (argument untouched)
+  // or std::nullopt. A call that gives up has claimed nothing: it waits
+  // first and claims a slot only when it can fill or empty it at once.
+
+  template <class Rep, class Period>
+  bool try_push_for(const T& value, const std::chrono::duration<Rep, Period>& timeout) {
+    return emplace_until(deadline_after(timeout), value);
+  }
+  template <class Rep, class Period>
+  bool try_push_for(T&& value, const std::chrono::duration<Rep, Period>& timeout) noexcept {
+    return emplace_until(deadline_after(timeout), std::move(value));
+  }
+  template <class Clock, class Duration>
+  bool try_push_until(const T& value, const std::chrono::time_point<Clock, Duration>& deadline) {
+    return emplace_until(deadline, value);
+  }
+  template <class Clock, class Duration>
+  bool try_push_until(T&& value,
+                      const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+    return emplace_until(deadline, std::move(value));
+  }
+
+  template <class Rep, class Period>
+  std::optional<T> try_pop_for(const std::chrono::duration<Rep, Period>& timeout) noexcept {
+    return pop_until(deadline_after(timeout));
+  }
+  template <class Clock, class Duration>
+  std::optional<T> try_pop_until(
+      const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+    return pop_until(deadline);
+  }
+
+  // --- closing -------------------------------------------------------------
+
+  // After close(), pushes fail (returning false, argument untouched); pops
+  // drain what is queued, then pop() returns std::nullopt. A push that had
+  // claimed its slot before the close completes and its element is
+  // delivered. Wakes every blocked or parked thread. Idempotent.
+  void close() noexcept {
+    if (ring_.close()) waiting_.notify_all();
+  }
+  bool closed() const noexcept { return ring_.closed(); }
+
+ private:
+  using side = detail::waiting_side;
+
+  template <class Rep, class Period>
+  static auto deadline_after(const std::chrono::duration<Rep, Period>& timeout) noexcept {
+    using clock = std::chrono::steady_clock;
+    const auto now = clock::now();
+    // Saturate instead of overflowing for "forever"-sized timeouts.
+    if (timeout > std::chrono::duration_cast<std::chrono::duration<Rep, Period>>(
+                      clock::time_point::max() - now))
+      return clock::time_point::max();
+    return now + std::chrono::ceil<clock::duration>(timeout);
+  }
+
+  template <class Deadline, class... Args>
+  bool emplace_until(const Deadline& deadline,
+                     Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
       slot_type* s = ring_.claim_push(pos);
-      if (s == nullptr) s = wait([&] { return ring_.claim_push(pos); });
+      if (s == nullptr) {
+        s = waiting_.wait(
+            side::producers, [&] { return ring_.claim_push(pos); }, [&] { return ring_.closed(); },
+            deadline);
+        if (s == nullptr) return false;
+      }
       commit_push(*s, pos, std::forward<Args>(args)...);
       return true;
     } else {
+      if (closed()) return false;            // spare the construction when it is plainly futile
       T built(std::forward<Args>(args)...);  // may throw: nothing claimed yet
-      return emplace(std::move(built));
+      return emplace_until(deadline, std::move(built));
     }
   }
 
-  std::optional<T> pop() noexcept {
+  template <class Deadline>
+  std::optional<T> pop_until(const Deadline& deadline) noexcept {
     std::optional<T> out;
     std::uint64_t pos;
     slot_type* s = ring_.claim_pop(pos);
-    if (s == nullptr) s = wait([&] { return ring_.claim_pop(pos); });
-    commit_pop(*s, pos, out);
+    if (s == nullptr) {
+      s = waiting_.wait(
+          side::consumers, [&] { return ring_.claim_pop(pos); }, [&] { return ring_.drained(); },
+          deadline);
+      if (s == nullptr) return out;
+    }
+    out.emplace(std::move(*s->value()));
+    release_pop(*s, pos);
     return out;
-  }
-
- private:
-  template <class Attempt>
-  static slot_type* wait(Attempt&& attempt) noexcept {
-    return detail::wait_loop<typename Config::backoff, typename Config::wait>(attempt);
   }
 
   template <class... Args>
   void commit_push(slot_type& s, std::uint64_t pos, Args&&... args) noexcept {
     std::construct_at(s.value(), std::forward<Args>(args)...);
     ring_.publish_push(s, pos);
+    waiting_.notify(side::consumers);
   }
 
-  void commit_pop(slot_type& s, std::uint64_t pos, std::optional<T>& out) noexcept {
-    out.emplace(std::move(*s.value()));
+  // The element has been moved out: destroy it and hand the slot on.
+  void release_pop(slot_type& s, std::uint64_t pos) noexcept {
     std::destroy_at(s.value());
     ring_.publish_pop(s, pos);
+    waiting_.notify(side::producers);
   }
 
   ring_type ring_;
+  [[no_unique_address]] detail::waiting<Config> waiting_;
 };
 
 // The queue type for T and a list of policies in any order.

@@ -24,6 +24,19 @@ using contract_mixes = ::testing::Types<
     mix<backoff::yield, wait::yield>,                         // yield everywhere
     mix<wait::basic_yield<0>, backoff::exponential, padding::cache_line>>;  // yield at once
 
+// One mix per wait policy, for the suites about blocking, closing and
+// deadlines.
+using wait_mixes = ::testing::Types<mix<wait::spin, backoff::pause>, mix<wait::yield>,
+                                    mix<wait::futex>, mix<wait::atomic_wait>, mix<wait::condvar>>;
+
+struct wait_mix_names {
+  template <class Mix>
+  static std::string GetName(int i) {
+    static const char* const names[] = {"spin", "yield", "futex", "atomic_wait", "condvar"};
+    return names[i];
+  }
+};
+
 // Readable test names for the mixes above, in the same order.
 struct contract_mix_names {
   template <class Mix>

@@ -115,4 +115,71 @@ void run_and_check(Queue& q, int producers, int consumers, int per_producer, ops
           << "value " << i << " of producer " << p;
 }
 
+// Producers push until the queue refuses (it was closed); consumers pop
+// until it reports the end. The queue is closed once `close_after` pushes
+// have succeeded. Checks that exactly the pushes that reported success were
+// delivered, each once, in each producer's order at each consumer.
+template <class Queue>
+void run_until_closed(Queue& q, int producers, int consumers, long close_after) {
+  std::atomic<long> pushed{0};
+  std::latch start(producers + consumers + 1);
+  std::vector<long> sent(static_cast<std::size_t>(producers), 0);
+  std::vector<std::vector<std::uint64_t>> received(static_cast<std::size_t>(consumers));
+
+  std::vector<std::thread> threads;
+  for (int p = 0; p != producers; ++p) {
+    threads.emplace_back([&, p] {
+      start.arrive_and_wait();
+      int i = 0;
+      while (q.push(encode(p, i))) {
+        ++i;
+        ++pushed;
+      }
+      sent[static_cast<std::size_t>(p)] = i;
+      // Once refused, always refused.
+      EXPECT_FALSE(q.try_push(encode(p, i)));
+    });
+  }
+  for (int c = 0; c != consumers; ++c) {
+    threads.emplace_back([&, c] {
+      auto& mine = received[static_cast<std::size_t>(c)];
+      start.arrive_and_wait();
+      while (auto v = q.pop()) mine.push_back(*v);
+    });
+  }
+  start.arrive_and_wait();
+  while (pushed.load() < close_after) std::this_thread::yield();
+  q.close();
+  for (auto& t : threads) t.join();
+
+  EXPECT_TRUE(q.empty());
+  long total = 0;
+  std::vector<std::vector<int>> seen(static_cast<std::size_t>(producers));
+  for (int p = 0; p != producers; ++p) {
+    seen[static_cast<std::size_t>(p)].assign(
+        static_cast<std::size_t>(sent[static_cast<std::size_t>(p)]), 0);
+    total += sent[static_cast<std::size_t>(p)];
+  }
+  EXPECT_GE(total, close_after);
+  long count = 0;
+  for (const auto& mine : received) {
+    std::vector<long> last(static_cast<std::size_t>(producers), -1);
+    for (std::uint64_t v : mine) {
+      const auto p = static_cast<std::size_t>(v >> 32);
+      const auto i = static_cast<long>(v & 0xffffffffu);
+      ASSERT_LT(p, static_cast<std::size_t>(producers));
+      ASSERT_LT(i, sent[p]) << "delivered a value whose push reported failure";
+      ASSERT_GT(i, last[p]) << "producer " << p << "'s values out of order";
+      last[p] = i;
+      ++seen[p][static_cast<std::size_t>(i)];
+      ++count;
+    }
+  }
+  ASSERT_EQ(count, total) << "values lost or duplicated";
+  for (int p = 0; p != producers; ++p)
+    for (long i = 0; i != sent[static_cast<std::size_t>(p)]; ++i)
+      ASSERT_EQ(seen[static_cast<std::size_t>(p)][static_cast<std::size_t>(i)], 1)
+          << "value " << i << " of producer " << p;
+}
+
 }  // namespace mpmc::test

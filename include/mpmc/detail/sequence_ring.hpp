@@ -90,8 +90,7 @@ class sequence_ring {
                                               << (std::numeric_limits<std::size_t>::digits - 2);
 
   template <class Allocator>
-  requires(!capacity_type::is_fixed)
-      sequence_ring(std::size_t capacity, const Allocator& allocator)
+  requires(!capacity_type::is_fixed) sequence_ring(std::size_t capacity, const Allocator& allocator)
       : storage_(slot_count(capacity), allocator) {
     bind_storage();
   }
@@ -105,7 +104,7 @@ class sequence_ring {
   ~sequence_ring() {
     // relaxed: the owner joined every thread that used the ring before
     // destroying it, and joining synchronizes.
-    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    const std::uint64_t tail = tail_.load(std::memory_order_relaxed) & ~closed_bit;
     for (std::uint64_t p = head_.load(std::memory_order_relaxed); p != tail; ++p)
       std::destroy_at(slot_at(p).value());
   }
@@ -119,7 +118,7 @@ class sequence_ring {
     // reading outside [0, capacity] that the interleaving of the two loads may
     // produce is clamped. No element is accessed on the strength of it.
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
-    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    const std::uint64_t tail = tail_.load(std::memory_order_relaxed) & ~closed_bit;
     if (tail <= head) return 0;
     return static_cast<std::size_t>(std::min<std::uint64_t>(tail - head, capacity()));
   }
@@ -138,6 +137,33 @@ class sequence_ring {
   void publish_push(slot_type& s, std::uint64_t pos) noexcept { publish(s, producer_side, pos); }
   void publish_pop(slot_type& s, std::uint64_t pos) noexcept { publish(s, consumer_side, pos); }
 
+  // Stops producers from claiming: sets the closed bit in tail_, so every
+  // later claim_push fails and a claim racing with it either completed
+  // before (its element will be delivered) or fails. Returns whether this
+  // call was the one that closed the ring.
+  bool close() noexcept {
+    // seq_cst: one total order of closes and claims decides which pushes got
+    // in; waking the parked threads afterwards is ordered by the epoch
+    // release that follows in the caller.
+    return (tail_.fetch_or(closed_bit, std::memory_order_seq_cst) & closed_bit) == 0;
+  }
+
+  bool closed() const noexcept {
+    // acquire: pairs with the fetch_or in close(); only the bit is used.
+    return (tail_.load(std::memory_order_acquire) & closed_bit) != 0;
+  }
+
+  // Closed, and consumers have claimed every position producers claimed: no
+  // element is queued, and none ever will be. (A producer that claimed
+  // before the close is still counted, so its element is waited for.)
+  bool drained() const noexcept {
+    // acquire: as in closed().
+    const std::uint64_t tail = tail_.load(std::memory_order_acquire);
+    // relaxed: compared only; head_ never passes the final tail.
+    return (tail & closed_bit) != 0 &&
+           head_.load(std::memory_order_relaxed) == (tail & ~closed_bit);
+  }
+
   const storage_type& storage() const noexcept { return storage_; }
 
  private:
@@ -155,6 +181,10 @@ class sequence_ring {
     return std::bit_ceil(capacity);
   }
 
+  // Set in tail_ by close(). Positions never come near 2^63 (at 10^10
+  // pushes a second, 29 years), so the bit is free.
+  static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
+
   // A side's turn in a slot is 2*lap + side: producers take the even turns,
   // consumers the odd ones.
   static constexpr std::uint32_t producer_side = 0;
@@ -168,6 +198,8 @@ class sequence_ring {
     // compare-exchange below reject a stale one.
     pos = counter.load(std::memory_order_relaxed);
     for (;;) {
+      // Only tail_ ever carries the bit: a closed ring takes no more pushes.
+      if ((pos & closed_bit) != 0) return nullptr;
       slot_type& s = slot_at(pos);
       // (1) acquire: pairs with release (2) in publish, by the slot's previous
       // owner: a producer sees the last lap's consumer done with the bytes, a

@@ -1,0 +1,51 @@
+// Parking on a 32-bit word with C++20's std::atomic::wait / notify: portable
+// to every platform with a C++20 standard library (libstdc++ maps it onto a
+// futex on Linux, libc++ onto futex/ulock/WaitOnAddress).
+//
+// The standard offers no timed wait, so wait_until polls: it sleeps in steps
+// that grow from 50 µs to 1 ms, re-reading the word between them, and never
+// sleeps past the deadline. A timed waiter therefore notices a change up to
+// 1 ms late; untimed waits have no such delay.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+namespace mpmc::backend {
+
+struct atomic_wait {
+  void wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {
+    // acquire: pairs with the waker's release of the word, like a futex.
+    word.wait(seen, std::memory_order_acquire);
+  }
+
+  template <class Clock, class Duration>
+  bool wait_until(std::atomic<std::uint32_t>& word, std::uint32_t seen,
+                  const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+    using namespace std::chrono_literals;
+    std::chrono::microseconds step = 50us;
+    // acquire: as in wait().
+    while (word.load(std::memory_order_acquire) == seen) {
+      const auto now = Clock::now();
+      if (now >= deadline) return false;
+      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - now);
+      std::this_thread::sleep_for(std::min(step, left + 1us));
+      step = std::min<std::chrono::microseconds>(step * 2, 1ms);
+    }
+    return Clock::now() < deadline;
+  }
+
+  void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept {
+    if (count == 1)
+      word.notify_one();
+    else
+      word.notify_all();
+  }
+
+  void wake_all(std::atomic<std::uint32_t>& word) noexcept { word.notify_all(); }
+};
+
+}  // namespace mpmc::backend

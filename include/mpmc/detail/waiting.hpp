@@ -1,0 +1,187 @@
+// What a blocked push or pop does, and how the other side wakes it.
+//
+// A blocked call retries its claim, paced by the backoff policy, for the
+// wait policy's spin budget. Then a spinning policy calls its idle action
+// (nothing, or a yield) before every further retry, and a parking policy
+// puts the thread to sleep on its backend until the other side makes
+// progress, the queue closes, or a deadline passes.
+//
+// Parking protocol
+// ----------------
+// Each side (producers waiting for room, consumers waiting for elements) has
+// a parking lot: a count of sleepers and an epoch word they sleep on.
+//
+//   sleeper                              waker (after every publish)
+//   e = epoch          (acquire)         publish the slot's turn (release)
+//   ++sleepers                           light fence
+//   heavy fence                          if sleepers != 0:
+//   retry the claim; if it fails and       ++epoch                 (release)
+//     the queue is not closed:             wake one sleeper on epoch
+//     sleep while epoch == e
+//   --sleepers
+//
+// The lost wake-up this prevents: the waker publishes, then reads sleepers;
+// the sleeper announces itself, then retries. Each is a store followed by a
+// load of the other's variable, which a CPU may reorder (x86's store buffer
+// lets the load pass the store). Without fences both can read the old
+// values: the waker sees no sleeper and skips the wake, the sleeper sees no
+// element and sleeps, though one is there. The two fences forbid that: either
+// the sleeper's retry sees the publish, or the waker sees the sleeper and
+// bumps the epoch, and then the kernel's own check of the epoch (atomic with
+// going to sleep) refuses to sleep on the stale value e.
+//
+// The fences are asymmetric (backend/asymmetric_fence.hpp): the waker's half,
+// on every push and pop, is a compiler barrier; the sleeper's half, paid only
+// before sleeping, is a membarrier() that forces a full barrier on every CPU
+// running our threads. A full fence on the fast path would cost ~6 ns, half a
+// push+pop. So a push or pop that finds nobody asleep costs one extra load of
+// a line that stays in every reader's cache, and no syscall.
+//
+// One sleeper is woken per publish: one element (or one free slot) lets one
+// thread make progress, so there is no herd. A woken thread that loses the
+// race for the element to a running thread simply parks again; the element
+// was still consumed. close() bumps both epochs and wakes everybody.
+#pragma once
+
+#include <mpmc/backend/asymmetric_fence.hpp>
+#include <mpmc/backend/cpu.hpp>
+#include <mpmc/concepts.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <type_traits>
+
+namespace mpmc::detail {
+
+// The deadline of a call that waits for as long as it takes.
+struct no_deadline {};
+
+template <class Deadline>
+bool expired(const Deadline& deadline) noexcept {
+  if constexpr (std::same_as<Deadline, no_deadline>) {
+    return false;
+  } else {
+    return Deadline::clock::now() >= deadline;
+  }
+}
+
+// The parking state of one side, on a line of its own: the hot paths of the
+// other side read `sleepers` on every operation, and nobody writes it unless
+// a thread is going to sleep or waking up.
+template <class Backend>
+struct alignas(backend::false_sharing_range) parking_lot {
+  std::atomic<std::uint32_t> sleepers{0};
+  std::atomic<std::uint32_t> epoch{0};
+  [[no_unique_address]] Backend backend;
+};
+
+// Which side of the queue is waiting.
+enum class waiting_side { producers, consumers };
+
+template <class Config>
+class waiting {
+  using wait_type = typename Config::wait;
+  using backoff_type = typename Config::backoff;
+  static constexpr bool parks = parking_wait<wait_type>;
+
+  struct no_lots {};
+  struct lots {
+    parking_lot<typename wait_type::backend> producers;  // waiting for room
+    parking_lot<typename wait_type::backend> consumers;  // waiting for elements
+  };
+  template <class W>
+  struct lots_for {
+    using type = no_lots;
+  };
+  template <parking_wait W>
+  struct lots_for<W> {
+    using type = lots;
+  };
+
+ public:
+  // Calls `attempt` until it returns something true, and returns that; or
+  // returns a false value once `stop()` holds or the deadline has passed.
+  // `attempt` must have no effect when it fails (claim nothing), so that it
+  // can be retried any number of times and a timed-out call leaves nothing
+  // behind.
+  template <class Attempt, class Stop, class Deadline>
+  auto wait(waiting_side side, Attempt&& attempt, Stop&& stop, const Deadline& deadline) noexcept
+      -> decltype(attempt()) {
+    backoff_type backoff{};
+    for (std::uint32_t rounds = 0;;) {
+      if (auto result = attempt()) return result;
+      if (stop() || expired(deadline)) return {};
+      if (rounds < wait_type::spin_limit) {
+        ++rounds;
+        backoff();
+      } else if constexpr (parks) {
+        if (auto result = park(lot(side), attempt, stop, deadline)) return result;
+      } else {
+        wait_type::idle();
+      }
+    }
+  }
+
+  // Called after each publish: wakes one thread parked on `side`, if any.
+  void notify(waiting_side side) noexcept {
+    if constexpr (parks) {
+      auto& l = lot(side);
+      // Light half of the fence pair; the heavy half is in park().
+      backend::asymmetric_fence::light();
+      // relaxed: ordered after our publish by the fence pair above; a stale
+      // non-zero count costs one needless wake, never a lost one.
+      if (l.sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+        // release: pairs with the acquire load of the epoch in park().
+        l.epoch.fetch_add(1, std::memory_order_release);
+        l.backend.wake(l.epoch, 1);
+      }
+    }
+  }
+
+  // Wakes every parked thread on both sides (close()).
+  void notify_all() noexcept {
+    if constexpr (parks) {
+      for (auto* l : {&lots_.producers, &lots_.consumers}) {
+        // release: pairs with the acquire load of the epoch in park(), so a
+        // sleeper that sees the new epoch also sees the queue closed.
+        l->epoch.fetch_add(1, std::memory_order_release);
+        l->backend.wake_all(l->epoch);
+      }
+    }
+  }
+
+ private:
+  auto& lot(waiting_side side) noexcept {
+    return side == waiting_side::producers ? lots_.producers : lots_.consumers;
+  }
+
+  template <class Lot, class Attempt, class Stop, class Deadline>
+  static auto park(Lot& l, Attempt& attempt, Stop& stop, const Deadline& deadline) noexcept
+      -> decltype(attempt()) {
+    // acquire: pairs with the release increments in notify() and
+    // notify_all(): whatever the waker did before (publishing, closing) is
+    // visible to the retry below if we read its epoch.
+    const std::uint32_t seen = l.epoch.load(std::memory_order_acquire);
+    // relaxed: the heavy fence below orders it before the retry, against
+    // the light fence and sleepers load in notify().
+    l.sleepers.fetch_add(1, std::memory_order_relaxed);
+    backend::asymmetric_fence::heavy();
+    auto result = attempt();
+    if (!result && !stop()) {
+      if constexpr (std::same_as<Deadline, no_deadline>) {
+        l.backend.wait(l.epoch, seen);
+      } else {
+        l.backend.wait_until(l.epoch, seen, deadline);
+      }
+    }
+    // relaxed: a waker that still sees us counted makes one needless wake.
+    l.sleepers.fetch_sub(1, std::memory_order_relaxed);
+    return result;
+  }
+
+  [[no_unique_address]] typename lots_for<wait_type>::type lots_;
+};
+
+}  // namespace mpmc::detail

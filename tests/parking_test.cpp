@@ -1,0 +1,122 @@
+// The parking protocol, observed through a backend that counts calls: no
+// wake syscall unless somebody sleeps, one wake per parked partner, close
+// wakes everybody; plus the presets and the generic park<> policy.
+#include "support/counting_backend.hpp"
+
+#include <mpmc/mpmc.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+
+namespace {
+
+using mpmc::test::counting_backend;
+using namespace std::chrono_literals;
+
+using counted = mpmc::queue<int, mpmc::wait::park<counting_backend>>;
+
+// Waits (bounded by the test's time limit) until a thread is asleep in the
+// backend, so that the next step exercises a real wake.
+void until_someone_sleeps() {
+  while (counting_backend::waits.load() == 0) std::this_thread::sleep_for(1ms);
+}
+
+TEST(Parking, UncontendedOperationsMakeNoBackendCalls) {
+  counting_backend::reset();
+  counted q(4);
+  for (int i = 0; i != 10'000; ++i) {
+    ASSERT_TRUE(q.push(i));
+    ASSERT_EQ(q.pop(), std::optional<int>(i));
+    ASSERT_TRUE(q.try_push(i));
+    ASSERT_EQ(q.try_pop(), std::optional<int>(i));
+  }
+  EXPECT_EQ(counting_backend::wakes.load(), 0) << "a wake with nobody asleep";
+  EXPECT_EQ(counting_backend::waits.load(), 0);
+}
+
+TEST(Parking, OnePushWakesAParkedConsumerWithOneWake) {
+  counting_backend::reset();
+  counted q(4);
+  std::optional<int> got;
+  std::thread consumer([&] { got = q.pop(); });
+  until_someone_sleeps();
+  ASSERT_TRUE(q.push(42));
+  consumer.join();
+  EXPECT_EQ(got, std::optional<int>(42));
+  EXPECT_EQ(counting_backend::wakes.load(), 1);
+  // Later traffic with nobody asleep wakes nobody.
+  for (int i = 0; i != 1000; ++i) {
+    ASSERT_TRUE(q.push(i));
+    ASSERT_EQ(q.pop(), std::optional<int>(i));
+  }
+  EXPECT_EQ(counting_backend::wakes.load(), 1);
+}
+
+TEST(Parking, OnePopWakesAParkedProducer) {
+  counting_backend::reset();
+  counted q(1);
+  ASSERT_TRUE(q.push(1));
+  bool pushed = false;
+  std::thread producer([&] { pushed = q.push(2); });
+  until_someone_sleeps();
+  EXPECT_EQ(q.pop(), std::optional<int>(1));
+  producer.join();
+  EXPECT_TRUE(pushed);
+  EXPECT_EQ(q.pop(), std::optional<int>(2));
+  EXPECT_EQ(counting_backend::wakes.load(), 1);
+}
+
+TEST(Parking, EachPushWakesOneOfSeveralParkedConsumers) {
+  counting_backend::reset();
+  counted q(8);
+  constexpr int consumers = 3;
+  std::atomic<int> sum{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c != consumers; ++c) threads.emplace_back([&] { sum += *q.pop(); });
+  while (counting_backend::waits.load() < consumers) std::this_thread::sleep_for(1ms);
+  for (int i = 1; i <= consumers; ++i) ASSERT_TRUE(q.push(i));
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(sum.load(), 1 + 2 + 3);
+  // One wake per push while someone slept: no herd of wake-alls.
+  EXPECT_LE(counting_backend::wakes.load(), consumers);
+  EXPECT_EQ(counting_backend::wake_alls.load(), 0);
+}
+
+TEST(Parking, CloseWakesEveryoneWithWakeAll) {
+  counting_backend::reset();
+  counted q(4);
+  std::thread consumer([&] { EXPECT_FALSE(q.pop().has_value()); });
+  until_someone_sleeps();
+  q.close();
+  consumer.join();
+  EXPECT_EQ(counting_backend::wake_alls.load(), 2) << "one per side";
+  q.close();
+  EXPECT_EQ(counting_backend::wake_alls.load(), 2) << "a second close wakes nobody";
+}
+
+TEST(Parking, TimedWaitsParkAndGiveUp) {
+  counting_backend::reset();
+  counted q(4);
+  EXPECT_FALSE(q.try_pop_for(30ms).has_value());
+  EXPECT_GE(counting_backend::waits.load(), 1) << "a 30 ms wait should have slept";
+  EXPECT_EQ(counting_backend::wakes.load(), 0);
+}
+
+TEST(Parking, PresetsAndAliases) {
+  using config = mpmc::parking_queue<int>::config_type;
+  static_assert(std::is_same_v<config::wait, mpmc::wait::futex>);
+  static_assert(std::is_same_v<mpmc::wait::futex, mpmc::wait::park<mpmc::backend::linux_futex>>);
+  static_assert(mpmc::parking_backend<mpmc::backend::linux_futex> &&
+                mpmc::parking_backend<mpmc::backend::atomic_wait> &&
+                mpmc::parking_backend<mpmc::backend::condvar> &&
+                mpmc::parking_backend<counting_backend>);
+  static_assert(mpmc::wait_policy<mpmc::wait::condvar> && mpmc::wait_policy<mpmc::wait::futex>);
+  mpmc::parking_queue<int> q(2);
+  ASSERT_TRUE(q.push(3));
+  EXPECT_EQ(q.pop(), std::optional<int>(3));
+}
+
+}  // namespace
