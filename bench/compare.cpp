@@ -1,15 +1,19 @@
-// A short side-by-side comparison of our queue with the peers installed from
+// Side-by-side comparison of our queues with the peers installed from
 // Debian, on the same workloads in one run:
-//   pair   one thread: try_push then try_pop, ns per pair
-//   1p1c   one producer thread feeding one consumer thread, M items/s,
-//          with the CPU seconds both threads used
+//   pair      one thread: try_push then try_pop, ns per pair
+//   1p1c      one producer thread feeding one consumer thread (blocking calls)
+//   pingpong  a round trip between two threads through two queues
+//   4x4, 8x8  producers x consumers; 8x8 oversubscribes a 2-core machine
+//   idle      a consumer blocked 300 ms on an empty queue: the CPU it burns,
+//             and the latency from a push to its wake-up (median of 8)
+// Throughput scenarios report CPU seconds per million items beside wall time.
 // Each (queue, scenario) runs `reps` times, interleaved with the others; the
-// table shows medians and each figure's ratio to the best peer.
+// tables show medians and each figure's ratio to the best peer.
 //
 //   cmake --preset bench && cmake --build --preset bench
-//   build/bench/bench/compare [reps] [items]
+//   build/bench/bench/compare [reps] [items] [scenario,scenario,...]
 //
-// The full runner (separate processes, more scenarios, charts) is issue 4's.
+// The full runner (separate processes, charts, sweeps) is issue 4's.
 #include <mpmc/mpmc.hpp>
 
 #include <algorithm>
@@ -28,6 +32,13 @@
 #include <vector>
 
 #include <sys/resource.h>
+#include <time.h>
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #if __has_include(<atomic_queue/atomic_queue.h>)
 #include <atomic_queue/atomic_queue.h>
@@ -201,9 +212,21 @@ void check(bool ok, const char* queue, const char* what) {
 }
 
 struct result {
-  double value;  // ns per pair, or M items/s
-  double cpu;    // CPU seconds per million items (1p1c)
+  double value;  // in the scenario's unit
+  double cpu;    // CPU seconds per million items, or % of a core while idle
 };
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+item now_ns() {
+  return static_cast<item>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count());
+}
 
 template <class A>
 result pair_scenario(const char* name, item n) {
@@ -221,39 +244,139 @@ result pair_scenario(const char* name, item n) {
   return {std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n), 0};
 }
 
+// `producers` threads push n items in all, `consumers` threads pop them. The
+// queue is on the heap and each thread sums into a local: a counter written
+// per item next to the queue object would share its lines and slow every
+// queue by a different amount.
 template <class A>
-result one_to_one_scenario(const char* name, item n) {
-  // On the heap, and the consumer sums into a local: a counter written per
-  // item next to the queue object would share its lines and slow every peer
-  // by a different amount.
+result many_to_many_scenario(const char* name, item n, int producers, int consumers) {
+  const item per_producer =
+      n / static_cast<item>(producers * consumers) * static_cast<item>(consumers);
+  const item per_consumer =
+      per_producer * static_cast<item>(producers) / static_cast<item>(consumers);
+  n = per_producer * static_cast<item>(producers);
   auto a = std::make_unique<A>(1024);
-  std::latch ready(3);
-  item sum = 0;
-  std::thread producer([&] {
-    ready.arrive_and_wait();
-    for (item i = 0; i != n; ++i) a->push(i);
-  });
-  std::thread consumer([&] {
-    ready.arrive_and_wait();
-    item local = 0;
-    for (item i = 0; i != n; ++i) local += a->pop();
-    sum = local;
-  });
-  ready.arrive_and_wait();  // both threads exist before the clock starts
+  std::latch ready(producers + consumers + 1);
+  std::vector<item> sums(static_cast<std::size_t>(consumers) * 16, 0);  // 128 bytes apart
+  std::vector<std::thread> threads;
+  for (int p = 0; p != producers; ++p) {
+    threads.emplace_back([&, p] {
+      ready.arrive_and_wait();
+      for (item i = 0; i != per_producer; ++i)
+        a->push(i * static_cast<item>(producers) + static_cast<item>(p));
+    });
+  }
+  for (int c = 0; c != consumers; ++c) {
+    threads.emplace_back([&, c] {
+      ready.arrive_and_wait();
+      item local = 0;
+      for (item i = 0; i != per_consumer; ++i) local += a->pop();
+      sums[static_cast<std::size_t>(c) * 16] = local;
+    });
+  }
+  ready.arrive_and_wait();  // every thread exists before the clock starts
   const double c0 = cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
-  producer.join();
-  consumer.join();
+  for (auto& t : threads) t.join();
   const auto t1 = std::chrono::steady_clock::now();
   const double c1 = cpu_seconds();
-  check(sum == n * (n - 1) / 2, name, "1p1c checksum mismatch");
+  item sum = 0;
+  for (item s : sums) sum += s;
+  check(sum == n * (n - 1) / 2, name, "checksum mismatch: items lost or duplicated");
   const double seconds = std::chrono::duration<double>(t1 - t0).count();
   return {static_cast<double>(n) / seconds / 1e6, (c1 - c0) / (static_cast<double>(n) / 1e6)};
 }
 
+// A round trip: the main thread pushes into `there` and waits on `back`, an
+// echo thread pops `there` and pushes the item into `back`.
+template <class A>
+result pingpong_scenario(const char* name, item n) {
+  auto there = std::make_unique<A>(1024);
+  auto back = std::make_unique<A>(1024);
+  std::latch ready(2);
+  std::thread echo([&] {
+    ready.arrive_and_wait();
+    for (item i = 0; i != n; ++i) back->push(there->pop());
+  });
+  ready.arrive_and_wait();
+  item sum = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (item i = 0; i != n; ++i) {
+    there->push(i);
+    sum += back->pop();
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  echo.join();
+  check(sum == n * (n - 1) / 2, name, "pingpong checksum mismatch");
+  return {std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n), 0};
+}
+
+// A consumer blocks on an empty queue; the main thread pushes a timestamp
+// after a pause. The consumer's own CPU time across the first, 300 ms wait
+// gives the CPU it burns while blocked; the push-to-return latency of 8
+// waits (the first 300 ms, the rest 20 ms) gives the wake latency.
+constexpr int idle_samples = 8;
+
+template <class Wait, class Wake>
+result idle_measurement(Wait&& wait, Wake&& wake) {
+  std::vector<double> latencies_us(idle_samples), cpu(idle_samples), blocked(idle_samples);
+  std::latch ready(2);
+  std::thread consumer([&] {
+    ready.arrive_and_wait();
+    for (int s = 0; s != idle_samples; ++s) {
+      const double c0 = thread_cpu_seconds();
+      const auto t0 = std::chrono::steady_clock::now();
+      const item pushed_at = wait();
+      const item returned_at = now_ns();
+      const auto t1 = std::chrono::steady_clock::now();
+      cpu[static_cast<std::size_t>(s)] = thread_cpu_seconds() - c0;
+      blocked[static_cast<std::size_t>(s)] = std::chrono::duration<double>(t1 - t0).count();
+      latencies_us[static_cast<std::size_t>(s)] =
+          static_cast<double>(returned_at - pushed_at) / 1e3;
+    }
+  });
+  ready.arrive_and_wait();
+  for (int s = 0; s != idle_samples; ++s) {
+    std::this_thread::sleep_for(s == 0 ? std::chrono::milliseconds(300)
+                                       : std::chrono::milliseconds(20));
+    wake(now_ns());
+  }
+  consumer.join();
+  std::sort(latencies_us.begin(), latencies_us.end());
+  return {latencies_us[latencies_us.size() / 2], 100.0 * cpu[0] / blocked[0]};
+}
+
+template <class A>
+result idle_scenario(const char*, item) {
+  auto a = std::make_unique<A>(1024);
+  return idle_measurement([&] { return a->pop(); }, [&](item t) { a->push(t); });
+}
+
+#if defined(__linux__)
+// The floor for a parking queue's wake latency: a bare futex wait and wake.
+result bare_futex_idle() {
+  std::atomic<std::uint32_t> word{0};
+  std::atomic<item> stamp{0};
+  return idle_measurement(
+      [&] {
+        while (word.load() == 0)
+          syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, 0,
+                  nullptr, nullptr, 0);
+        word.store(0);
+        return stamp.load();
+      },
+      [&](item t) {
+        stamp.store(t);
+        word.store(1);
+        syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr,
+                nullptr, 0);
+      });
+}
+#endif
+
 // The floor for any queue that claims a push and a pop with one
 // compare-exchange each: two uncontended compare-exchanges on two lines.
-double two_cas_floor_ns(item n) {
+result two_cas_floor(item n) {
   struct alignas(128) counter {
     std::atomic<item> value{0};
   };
@@ -268,23 +391,47 @@ double two_cas_floor_ns(item n) {
   }
   const auto t1 = std::chrono::steady_clock::now();
   check(counters[0].value.load() <= n, "floor", "counter overflow");
-  return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n);
+  return {std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n), 0};
 }
+
+// --- the run ----------------------------------------------------------------
+
+struct scenario {
+  const char* name;
+  const char* unit;
+  bool higher_is_better;
+  bool reports_cpu;
+  const char* cpu_unit;
+};
+
+const scenario scenarios[] = {
+    {"pair", "ns per push+pop", false, false, ""},
+    {"1p1c", "M items/s", true, true, "CPU s per M items"},
+    {"pingpong", "ns per round trip", false, false, ""},
+    {"4x4", "M items/s", true, true, "CPU s per M items"},
+    {"8x8", "M items/s", true, true, "CPU s per M items"},
+    {"idle", "wake latency, us", false, true, "CPU while blocked, % of a core"},
+};
 
 struct entry {
   std::string name;
   bool ours;
-  std::function<result(item)> pair, one_to_one;
-  std::vector<result> pairs, ones;
+  std::function<result(const std::string&, item)> run;
+  std::vector<std::vector<result>> results;  // per scenario
 };
 
 template <class A>
 entry make(const char* name, bool is_ours) {
   return {name,
           is_ours,
-          [name](item n) { return pair_scenario<A>(name, n); },
-          [name](item n) { return one_to_one_scenario<A>(name, n); },
-          {},
+          [name](const std::string& s, item n) -> result {
+            if (s == "pair") return pair_scenario<A>(name, n);
+            if (s == "1p1c") return many_to_many_scenario<A>(name, n, 1, 1);
+            if (s == "pingpong") return pingpong_scenario<A>(name, n / 20 + 1);
+            if (s == "4x4") return many_to_many_scenario<A>(name, n / 4, 4, 4);
+            if (s == "8x8") return many_to_many_scenario<A>(name, n / 4, 8, 8);
+            return idle_scenario<A>(name, n);
+          },
           {}};
 }
 
@@ -298,12 +445,29 @@ result median(std::vector<result> v) {
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
   const item n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 4'000'000;
+  const std::string wanted = argc > 3 ? argv[3] : "pair,1p1c,pingpong,4x4,8x8,idle";
+  std::vector<const scenario*> chosen;
+  std::string list(1, ',');  // ",a,b,": look names up with their commas
+  list.append(wanted).push_back(',');
+  for (const auto& s : scenarios) {
+    std::string key(1, ',');
+    key.append(s.name).push_back(',');
+    if (list.find(key) != std::string::npos) chosen.push_back(&s);
+  }
+  check(!chosen.empty(), "compare", "no known scenario named; see the top of compare.cpp");
 
   std::vector<entry> queues;
-  queues.push_back(make<ours<mpmc::spinning_queue<item>>>("mpmc spinning_queue", true));
-  queues.push_back(make<ours<mpmc::yielding_queue<item>>>("mpmc yielding_queue", true));
+  queues.push_back(make<ours<mpmc::spinning_queue<item>>>("mpmc spinning_queue (spin)", true));
+  queues.push_back(make<ours<mpmc::yielding_queue<item>>>("mpmc yielding_queue (yield)", true));
+  queues.push_back(
+      make<ours<mpmc::queue<item>>>("mpmc queue<T> default (pause, park on futex)", true));
+  queues.push_back(make<ours<mpmc::queue<item, mpmc::backoff::exponential, mpmc::wait::futex>>>(
+      "mpmc exponential + wait::futex", true));
+  queues.push_back(
+      make<ours<mpmc::queue<item, mpmc::wait::atomic_wait>>>("mpmc wait::atomic_wait", true));
+  queues.push_back(make<ours<mpmc::queue<item, mpmc::wait::condvar>>>("mpmc wait::condvar", true));
   queues.push_back(make<ours<mpmc::spinning_queue<item>::with<mpmc::padding::none>>>(
-      "mpmc spinning, padding::none", true));
+      "mpmc spin, padding::none", true));
 #if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
   queues.push_back(make<atomic_queue_b2>("atomic_queue AtomicQueueB2", false));
 #else
@@ -331,32 +495,52 @@ int main(int argc, char** argv) {
 #endif
   queues.push_back(make<mutex_ring>("mutex + condvar ring", false));
 
-  std::vector<double> floors;
+  for (auto& q : queues) q.results.resize(chosen.size());
+  std::vector<result> floors, futex_floors;
   for (int r = 0; r != reps; ++r) {
-    floors.push_back(two_cas_floor_ns(n));
-    for (auto& q : queues) q.pairs.push_back(q.pair(n));
-    for (auto& q : queues) q.ones.push_back(q.one_to_one(n));
+    for (std::size_t s = 0; s != chosen.size(); ++s) {
+      const std::string name = chosen[s]->name;
+      if (name == "pair") floors.push_back(two_cas_floor(n));
+#if defined(__linux__)
+      if (name == "idle") futex_floors.push_back(bare_futex_idle());
+#endif
+      for (auto& q : queues) {
+        std::fprintf(stderr, "\r%-40s %-9s rep %d/%d", q.name.c_str(), name.c_str(), r + 1, reps);
+        q.results[s].push_back(q.run(name, n));
+      }
+    }
   }
+  std::fprintf(stderr, "\r%70s\r", "");
 
-  double best_pair = 1e300, best_one = 0;
-  for (auto& q : queues) {
-    if (q.ours) continue;
-    best_pair = std::min(best_pair, median(q.pairs).value);
-    best_one = std::max(best_one, median(q.ones).value);
+  std::printf("%d repetitions (medians), %llu items, %u hardware threads\n", reps,
+              static_cast<unsigned long long>(n), std::thread::hardware_concurrency());
+  for (std::size_t s = 0; s != chosen.size(); ++s) {
+    const scenario& sc = *chosen[s];
+    double best = sc.higher_is_better ? 0 : 1e300;
+    for (auto& q : queues) {
+      if (q.ours) continue;
+      const double v = median(q.results[s]).value;
+      best = sc.higher_is_better ? std::max(best, v) : std::min(best, v);
+    }
+    std::printf("\n### %s (%s; %s is better)\n\n", sc.name, sc.unit,
+                sc.higher_is_better ? "higher" : "lower");
+    std::printf("| queue | %s | vs best peer |", sc.unit);
+    if (sc.reports_cpu) std::printf(" %s |", sc.cpu_unit);
+    std::printf("\n");
+    std::printf("|---|---:|---:|%s\n", sc.reports_cpu ? "---:|" : "");
+    for (auto& q : queues) {
+      const result m = median(q.results[s]);
+      std::printf("| %s | %.2f | %.2fx |", q.name.c_str(), m.value, m.value / best);
+      if (sc.reports_cpu) std::printf(" %.3f |", m.cpu);
+      std::printf("\n");
+    }
+    if (std::string(sc.name) == "pair" && !floors.empty())
+      std::printf("| (floor: two uncontended compare-exchanges) | %.2f | %.2fx |\n",
+                  median(floors).value, median(floors).value / best);
+    if (std::string(sc.name) == "idle" && !futex_floors.empty()) {
+      const result f = median(futex_floors);
+      std::printf("| (floor: bare futex wait + wake) | %.2f | %.2fx | %.3f |\n", f.value,
+                  f.value / best, f.cpu);
+    }
   }
-  std::printf("\n%d repetitions (medians), %llu pairs, %llu items 1p1c, %u hardware threads\n\n",
-              reps, static_cast<unsigned long long>(n), static_cast<unsigned long long>(n),
-              std::thread::hardware_concurrency());
-  std::puts(
-      "| queue | pair ns | vs best peer | 1p1c M items/s | vs best peer | 1p1c CPU s per M |");
-  std::puts("|---|---:|---:|---:|---:|---:|");
-  for (auto& q : queues) {
-    const result p = median(q.pairs), o = median(q.ones);
-    std::printf("| %s | %.1f | %.2fx | %.2f | %.2fx | %.3f |\n", q.name.c_str(), p.value,
-                p.value / best_pair, o.value, o.value / best_one, o.cpu);
-  }
-  std::sort(floors.begin(), floors.end());
-  std::printf("\ntwo uncontended compare-exchanges (the floor of a CAS-claimed pair): %.1f ns\n",
-              floors[floors.size() / 2]);
-  std::puts("ratios: pair is time (lower is better), 1p1c is throughput (higher is better)");
 }

@@ -15,6 +15,7 @@ namespace {
 using spinning = mpmc::spinning_queue<std::uint64_t>;
 using yielding = mpmc::yielding_queue<std::uint64_t>;
 using dense_spinning = spinning::with<mpmc::padding::none>;
+using parking = mpmc::parking_queue<std::uint64_t>;
 
 // One try_push then one try_pop on an otherwise idle queue: the uncontended
 // cost of the two claims (two compare-exchanges) and the two turn stores.
@@ -55,8 +56,10 @@ void one_to_one(benchmark::State& state) {
 BENCHMARK(push_pop<spinning>);
 BENCHMARK(push_pop<yielding>);
 BENCHMARK(push_pop<dense_spinning>);
+BENCHMARK(push_pop<parking>);
 BENCHMARK(one_to_one<spinning>)->Threads(2)->UseRealTime();
 BENCHMARK(one_to_one<yielding>)->Threads(2)->UseRealTime();
 BENCHMARK(one_to_one<dense_spinning>)->Threads(2)->UseRealTime();
+BENCHMARK(one_to_one<parking>)->Threads(2)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -21,8 +21,10 @@ static_assert(std::is_same_v<queue<int, capacity::fixed<8>, backoff::none>,
                              queue<int, backoff::none, capacity::fixed<8>>>);
 static_assert(std::is_same_v<config_t<>, default_config>);
 static_assert(std::is_same_v<queue<int>, queue<int, capacity::dynamic, padding::cache_line,
-                                               backoff::exponential, wait::yield>>,
+                                               backoff::pause, wait::park<>>>,
               "naming a default explicitly gives the same type");
+static_assert(std::is_same_v<queue<int>, parking_queue<int>>,
+              "on Linux the default parks on a futex");
 static_assert(std::is_same_v<padding::cache_line, padding::align_to<64>>);
 
 using spin_config = spinning_queue<int>::config_type;

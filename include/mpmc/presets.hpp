@@ -21,10 +21,11 @@ using spinning_queue = queue<T, backoff::pause, wait::spin>;
 template <class T>
 using yielding_queue = queue<T, backoff::exponential, wait::yield>;
 
-// Spins briefly, then sleeps on a futex: spinning speed while partners are
-// running, no CPU while they are not. Linux only; elsewhere use
-// `yielding_queue<T>::with<wait::atomic_wait>`.
+// Spins briefly, yields, then sleeps on a futex: spinning speed while
+// partners are running, no CPU while they are not. Linux only; on Linux it is
+// the same type as `queue<T>`, whose default parks on the platform's native
+// backend everywhere.
 template <class T>
-using parking_queue = queue<T, backoff::exponential, wait::futex>;
+using parking_queue = queue<T, backoff::pause, wait::futex>;
 
 }  // namespace mpmc

@@ -43,6 +43,10 @@ class asymmetric_fence {
       full();
   }
 
+  // Registers with the kernel (once per process) if that has not happened
+  // yet, so that light() is cheap from now on.
+  static void prepare() noexcept { ensure_mode(); }
+
   // The sleeping side's half. Registers with the kernel on first use.
   static void heavy() noexcept {
 #if defined(__linux__)

@@ -36,6 +36,14 @@
 // slot's turn word alone, by a release store that the next owner's acquire
 // load of the same word synchronizes with.
 //
+// Closing
+// -------
+// close() sets bit 63 of tail_ with one fetch_or. A producer claim is a
+// compare-exchange of tail_, so claims and the close are totally ordered: a
+// claim before it completes and its element is delivered; every claim after
+// it sees the bit and fails. Consumers are done when the bit is set and
+// head_ has reached the final tail (drained()).
+//
 // Progress
 // --------
 // Not lock-free, let alone wait-free: between its claim and its turn store a

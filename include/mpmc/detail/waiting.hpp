@@ -80,6 +80,13 @@ struct alignas(backend::false_sharing_range) parking_lot {
 // Which side of the queue is waiting.
 enum class waiting_side { producers, consumers };
 
+// Yields a parking policy makes before it sleeps; none unless it says.
+template <class W>
+inline constexpr std::uint32_t yield_limit_of = 0;
+template <class W>
+requires requires { W::yield_limit; }
+inline constexpr std::uint32_t yield_limit_of<W> = W::yield_limit;
+
 template <class Config>
 class waiting {
   using wait_type = typename Config::wait;
@@ -101,15 +108,25 @@ class waiting {
   };
 
  public:
+  waiting() noexcept {
+    // Settle the fence mode now, so that notify()'s light half is a mere
+    // compiler barrier from the first push on, not a full fence until some
+    // thread first parks.
+    if constexpr (parks) backend::asymmetric_fence::prepare();
+  }
+
   // Calls `attempt` until it returns something true, and returns that; or
   // returns a false value once `stop()` holds or the deadline has passed.
   // `attempt` must have no effect when it fails (claim nothing), so that it
   // can be retried any number of times and a timed-out call leaves nothing
   // behind.
+  // Kept out of line: it runs only after a failed claim, and inlined into
+  // every push and pop it would crowd the fast path.
   template <class Attempt, class Stop, class Deadline>
-  auto wait(waiting_side side, Attempt&& attempt, Stop&& stop, const Deadline& deadline) noexcept
-      -> decltype(attempt()) {
+  [[gnu::noinline]] auto wait(waiting_side side, Attempt&& attempt, Stop&& stop,
+                              const Deadline& deadline) noexcept -> decltype(attempt()) {
     backoff_type backoff{};
+    std::uint32_t yields = 0;
     for (std::uint32_t rounds = 0;;) {
       if (auto result = attempt()) return result;
       if (stop() || expired(deadline)) return {};
@@ -117,7 +134,12 @@ class waiting {
         ++rounds;
         backoff();
       } else if constexpr (parks) {
-        if (auto result = park(lot(side), attempt, stop, deadline)) return result;
+        if (yields < yield_limit_of<wait_type>) {
+          ++yields;
+          backend::thread_yield();
+        } else if (auto result = park(lot(side), attempt, stop, deadline)) {
+          return result;
+        }
       } else {
         wait_type::idle();
       }
@@ -132,11 +154,8 @@ class waiting {
       backend::asymmetric_fence::light();
       // relaxed: ordered after our publish by the fence pair above; a stale
       // non-zero count costs one needless wake, never a lost one.
-      if (l.sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]] {
-        // release: pairs with the acquire load of the epoch in park().
-        l.epoch.fetch_add(1, std::memory_order_release);
-        l.backend.wake(l.epoch, 1);
-      }
+      if (l.sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]]
+        wake_one(l);
     }
   }
 
@@ -153,6 +172,13 @@ class waiting {
   }
 
  private:
+  template <class Lot>
+  [[gnu::cold, gnu::noinline]] static void wake_one(Lot& l) noexcept {
+    // release: pairs with the acquire load of the epoch in park().
+    l.epoch.fetch_add(1, std::memory_order_release);
+    l.backend.wake(l.epoch, 1);
+  }
+
   auto& lot(waiting_side side) noexcept {
     return side == waiting_side::producers ? lots_.producers : lots_.consumers;
   }
