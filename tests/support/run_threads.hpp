@@ -36,6 +36,38 @@ inline std::uint64_t encode(int producer, int seq) {
   return (static_cast<std::uint64_t>(producer) << 32) | static_cast<std::uint32_t>(seq);
 }
 
+// Checks what the consumers received against what each producer sent
+// (values 0 .. sent[p]-1 of producer p): each delivered exactly once, and
+// each producer's values in increasing order at every consumer.
+inline void check_delivery(const std::vector<std::vector<std::uint64_t>>& received,
+                           const std::vector<long>& sent) {
+  const std::size_t producers = sent.size();
+  std::vector<std::vector<int>> seen(producers);
+  long total = 0;
+  for (std::size_t p = 0; p != producers; ++p) {
+    seen[p].assign(static_cast<std::size_t>(sent[p]), 0);
+    total += sent[p];
+  }
+  long count = 0;
+  for (const auto& mine : received) {
+    std::vector<long> last(producers, -1);
+    for (std::uint64_t v : mine) {
+      const auto p = static_cast<std::size_t>(v >> 32);
+      const auto i = static_cast<long>(v & 0xffffffffu);
+      ASSERT_LT(p, producers);
+      ASSERT_LT(i, sent[p]) << "delivered a value that was never sent successfully";
+      ASSERT_GT(i, last[p]) << "producer " << p << "'s values out of order";
+      last[p] = i;
+      ++seen[p][static_cast<std::size_t>(i)];
+      ++count;
+    }
+  }
+  ASSERT_EQ(count, total) << "values lost or duplicated";
+  for (std::size_t p = 0; p != producers; ++p)
+    for (long i = 0; i != sent[p]; ++i)
+      ASSERT_EQ(seen[p][static_cast<std::size_t>(i)], 1) << "value " << i << " of producer " << p;
+}
+
 template <class Queue>
 void run_and_check(Queue& q, int producers, int consumers, int per_producer, ops mode) {
   const long total = static_cast<long>(producers) * per_producer;
@@ -92,27 +124,7 @@ void run_and_check(Queue& q, int producers, int consumers, int per_producer, ops
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(q.size(), 0u);
 
-  std::vector<std::vector<int>> seen(static_cast<std::size_t>(producers),
-                                     std::vector<int>(static_cast<std::size_t>(per_producer), 0));
-  long count = 0;
-  for (const auto& mine : received) {
-    std::vector<long> last(static_cast<std::size_t>(producers), -1);
-    for (std::uint64_t v : mine) {
-      const auto p = static_cast<std::size_t>(v >> 32);
-      const auto i = static_cast<long>(v & 0xffffffffu);
-      ASSERT_LT(p, static_cast<std::size_t>(producers));
-      ASSERT_LT(i, per_producer);
-      ASSERT_GT(i, last[p]) << "producer " << p << "'s values out of order";
-      last[p] = i;
-      ++seen[p][static_cast<std::size_t>(i)];
-      ++count;
-    }
-  }
-  ASSERT_EQ(count, total);
-  for (int p = 0; p != producers; ++p)
-    for (int i = 0; i != per_producer; ++i)
-      ASSERT_EQ(seen[static_cast<std::size_t>(p)][static_cast<std::size_t>(i)], 1)
-          << "value " << i << " of producer " << p;
+  check_delivery(received, std::vector<long>(static_cast<std::size_t>(producers), per_producer));
 }
 
 // Producers push until the queue refuses (it was closed); consumers pop
@@ -154,32 +166,9 @@ void run_until_closed(Queue& q, int producers, int consumers, long close_after) 
 
   EXPECT_TRUE(q.empty());
   long total = 0;
-  std::vector<std::vector<int>> seen(static_cast<std::size_t>(producers));
-  for (int p = 0; p != producers; ++p) {
-    seen[static_cast<std::size_t>(p)].assign(
-        static_cast<std::size_t>(sent[static_cast<std::size_t>(p)]), 0);
-    total += sent[static_cast<std::size_t>(p)];
-  }
+  for (long n : sent) total += n;
   EXPECT_GE(total, close_after);
-  long count = 0;
-  for (const auto& mine : received) {
-    std::vector<long> last(static_cast<std::size_t>(producers), -1);
-    for (std::uint64_t v : mine) {
-      const auto p = static_cast<std::size_t>(v >> 32);
-      const auto i = static_cast<long>(v & 0xffffffffu);
-      ASSERT_LT(p, static_cast<std::size_t>(producers));
-      ASSERT_LT(i, sent[p]) << "delivered a value whose push reported failure";
-      ASSERT_GT(i, last[p]) << "producer " << p << "'s values out of order";
-      last[p] = i;
-      ++seen[p][static_cast<std::size_t>(i)];
-      ++count;
-    }
-  }
-  ASSERT_EQ(count, total) << "values lost or duplicated";
-  for (int p = 0; p != producers; ++p)
-    for (long i = 0; i != sent[static_cast<std::size_t>(p)]; ++i)
-      ASSERT_EQ(seen[static_cast<std::size_t>(p)][static_cast<std::size_t>(i)], 1)
-          << "value " << i << " of producer " << p;
+  check_delivery(received, sent);
 }
 
 }  // namespace mpmc::test
