@@ -7,13 +7,15 @@
 //   idle      a consumer blocked 300 ms on an empty queue: the CPU it burns,
 //             and the latency from a push to its wake-up (median of 8)
 // Throughput scenarios report CPU seconds per million items beside wall time.
-// Each (queue, scenario) runs `reps` times, interleaved with the others; the
-// tables show medians and each figure's ratio to the best peer.
+// Each (queue, scenario) measurement runs in a process of its own (this
+// program, re-run with --one), killed after a timeout; every measurement is
+// repeated `reps` times, interleaved with the others; checksums fail loudly.
+// The Markdown tables show medians and each figure's ratio to the best peer;
+// --json writes the same with every sample, for bench/plot.py.
 //
 //   cmake --preset bench && cmake --build --preset bench
 //   build/bench/bench/compare [reps] [items] [scenario,scenario,...]
-//
-// The full runner (separate processes, charts, sweeps) is issue 4's.
+//       [--json FILE] [--timeout SECONDS] [--in-process]
 #include <mpmc/mpmc.hpp>
 
 #include <algorithm>
@@ -27,12 +29,17 @@
 #include <latch>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__linux__)
 #include <linux/futex.h>
@@ -415,15 +422,15 @@ const scenario scenarios[] = {
 
 struct entry {
   std::string name;
-  bool ours;
+  enum kind_type { ours_kind, peer_kind, floor_kind } kind;
   std::function<result(const std::string&, item)> run;
-  std::vector<std::vector<result>> results;  // per scenario
+  const char* only_scenario = nullptr;            // floors belong to one scenario
+  std::vector<std::vector<result>> results = {};  // per chosen scenario
 };
 
 template <class A>
 entry make(const char* name, bool is_ours) {
-  return {name,
-          is_ours,
+  return {name, is_ours ? entry::ours_kind : entry::peer_kind,
           [name](const std::string& s, item n) -> result {
             if (s == "pair") return pair_scenario<A>(name, n);
             if (s == "1p1c") return many_to_many_scenario<A>(name, n, 1, 1);
@@ -431,31 +438,13 @@ entry make(const char* name, bool is_ours) {
             if (s == "4x4") return many_to_many_scenario<A>(name, n / 4, 4, 4);
             if (s == "8x8") return many_to_many_scenario<A>(name, n / 4, 8, 8);
             return idle_scenario<A>(name, n);
-          },
-          {}};
+          }};
 }
 
-result median(std::vector<result> v) {
-  std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.value < b.value; });
-  return v[v.size() / 2];
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
-  const item n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 4'000'000;
-  const std::string wanted = argc > 3 ? argv[3] : "pair,1p1c,pingpong,4x4,8x8,idle";
-  std::vector<const scenario*> chosen;
-  std::string list(1, ',');  // ",a,b,": look names up with their commas
-  list.append(wanted).push_back(',');
-  for (const auto& s : scenarios) {
-    std::string key(1, ',');
-    key.append(s.name).push_back(',');
-    if (list.find(key) != std::string::npos) chosen.push_back(&s);
-  }
-  check(!chosen.empty(), "compare", "no known scenario named; see the top of compare.cpp");
-
+// Every queue the run compares, ours first, then the peers that are
+// installed, then the floors. The order is the same in parent and child
+// processes, so an index names a queue.
+std::vector<entry> all_queues() {
   std::vector<entry> queues;
   queues.push_back(make<ours<mpmc::spinning_queue<item>>>("mpmc spinning_queue (spin)", true));
   queues.push_back(make<ours<mpmc::yielding_queue<item>>>("mpmc yielding_queue (yield)", true));
@@ -470,55 +459,195 @@ int main(int argc, char** argv) {
       "mpmc spin, padding::none", true));
 #if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
   queues.push_back(make<atomic_queue_b2>("atomic_queue AtomicQueueB2", false));
-#else
-  std::puts("skipped: atomic_queue (install libatomic-queue-dev)");
 #endif
 #if defined(MPMC_BENCH_HAVE_XENIUM)
   queues.push_back(make<xenium_vyukov>("xenium vyukov_bounded_queue", false));
-#else
-  std::puts("skipped: xenium (install libxenium-dev)");
 #endif
 #if defined(MPMC_BENCH_HAVE_MOODYCAMEL)
   queues.push_back(make<moodycamel_blocking>("moodycamel BlockingConcurrentQueue", false));
-#else
-  std::puts("skipped: moodycamel (install libconcurrentqueue-dev)");
 #endif
 #if defined(MPMC_BENCH_HAVE_BOOST_LOCKFREE)
   queues.push_back(make<boost_lockfree>("boost::lockfree::queue", false));
-#else
-  std::puts("skipped: boost::lockfree (install libboost-dev)");
 #endif
 #if defined(MPMC_BENCH_HAVE_TBB)
   queues.push_back(make<tbb_bounded>("oneTBB concurrent_bounded_queue", false));
-#else
-  std::puts("skipped: oneTBB (install libtbb-dev)");
 #endif
   queues.push_back(make<mutex_ring>("mutex + condvar ring", false));
+  queues.push_back({"(floor: two uncontended compare-exchanges)", entry::floor_kind,
+                    [](const std::string&, item n) { return two_cas_floor(n); }, "pair"});
+#if defined(__linux__)
+  queues.push_back({"(floor: bare futex wait + wake)", entry::floor_kind,
+                    [](const std::string&, item) { return bare_futex_idle(); }, "idle"});
+#endif
+  return queues;
+}
 
+void report_missing_peers() {
+#if !defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
+  std::puts("skipped: atomic_queue (install libatomic-queue-dev)");
+#endif
+#if !defined(MPMC_BENCH_HAVE_XENIUM)
+  std::puts("skipped: xenium (install libxenium-dev)");
+#endif
+#if !defined(MPMC_BENCH_HAVE_MOODYCAMEL)
+  std::puts("skipped: moodycamel (install libconcurrentqueue-dev)");
+#endif
+#if !defined(MPMC_BENCH_HAVE_BOOST_LOCKFREE)
+  std::puts("skipped: boost::lockfree (install libboost-dev)");
+#endif
+#if !defined(MPMC_BENCH_HAVE_TBB)
+  std::puts("skipped: oneTBB (install libtbb-dev)");
+#endif
+}
+
+result median(std::vector<result> v) {
+  std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.value < b.value; });
+  return v[v.size() / 2];
+}
+
+// Runs one (queue, scenario) measurement in a child process of this same
+// program, so that no run inherits another's heap, threads, page faults or
+// code placement, and a queue that hangs is killed after `timeout_s`.
+// Returns nullopt (and says why on stderr) if the child failed or timed out.
+std::optional<result> run_isolated(const char* self, std::size_t queue, const std::string& scenario,
+                                   item n, int timeout_s) {
+  int fds[2];
+  check(pipe(fds) == 0, "compare", "pipe failed");
+  const pid_t pid = fork();
+  check(pid >= 0, "compare", "fork failed");
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    const std::string index = std::to_string(queue), items = std::to_string(n);
+    execl(self, self, "--one", index.c_str(), scenario.c_str(), items.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string out;
+  char buffer[256];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  bool timed_out = false;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    const ssize_t got = read(fds[0], buffer, sizeof buffer);
+    if (got <= 0) break;  // the child closed its end: done
+    out.append(buffer, static_cast<std::size_t>(got));
+  }
+  close(fds[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result r{};
+  if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+      std::sscanf(out.c_str(), "%lf %lf", &r.value, &r.cpu) != 2) {
+    std::fprintf(stderr, "\ncompare: queue %zu, %s: %s\n", queue, scenario.c_str(),
+                 timed_out ? "timed out, killed" : "failed");
+    return std::nullopt;
+  }
+  return r;
+}
+
+void json_string(std::FILE* f, const std::string& s) {
+  std::fputc('"', f);
+  for (char c : s) {
+    if (c == '"' || c == '\\') std::fputc('\\', f);
+    std::fputc(c, f);
+  }
+  std::fputc('"', f);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<entry> queues = all_queues();
+
+  // Child mode: one measurement, printed as "value cpu".
+  if (args.size() == 4 && args[0] == "--one") {
+    const auto index = static_cast<std::size_t>(std::stoul(args[1]));
+    check(index < queues.size(), "compare", "--one: no such queue");
+    const result r = queues[index].run(args[2], std::strtoull(args[3].c_str(), nullptr, 10));
+    std::printf("%.17g %.17g\n", r.value, r.cpu);
+    return 0;
+  }
+
+  std::string json_path;
+  int timeout_s = 300;
+  bool isolated = true;
+  std::vector<std::string> positional;
+  for (std::size_t i = 0; i != args.size(); ++i) {
+    if (args[i] == "--json" && i + 1 < args.size()) {
+      json_path = args[++i];
+    } else if (args[i] == "--timeout" && i + 1 < args.size()) {
+      timeout_s = std::max(1, std::atoi(args[++i].c_str()));
+    } else if (args[i] == "--in-process") {
+      isolated = false;
+    } else {
+      positional.push_back(args[i]);
+    }
+  }
+  const int reps = positional.size() > 0 ? std::max(1, std::atoi(positional[0].c_str())) : 3;
+  const item n =
+      positional.size() > 1 ? std::strtoull(positional[1].c_str(), nullptr, 10) : 4'000'000;
+  const std::string wanted =
+      positional.size() > 2 ? positional[2] : "pair,1p1c,pingpong,4x4,8x8,idle";
+  std::vector<const scenario*> chosen;
+  std::string list(1, ',');  // ",a,b,": look names up with their commas
+  list.append(wanted).push_back(',');
+  for (const auto& s : scenarios) {
+    std::string key(1, ',');
+    key.append(s.name).push_back(',');
+    if (list.find(key) != std::string::npos) chosen.push_back(&s);
+  }
+  check(!chosen.empty(), "compare", "no known scenario named; see the top of compare.cpp");
+  report_missing_peers();
+
+  // Interleaved: every queue runs once per scenario before any runs twice, so
+  // a slow phase of the shared machine spreads over all of them.
   for (auto& q : queues) q.results.resize(chosen.size());
-  std::vector<result> floors, futex_floors;
   for (int r = 0; r != reps; ++r) {
     for (std::size_t s = 0; s != chosen.size(); ++s) {
       const std::string name = chosen[s]->name;
-      if (name == "pair") floors.push_back(two_cas_floor(n));
-#if defined(__linux__)
-      if (name == "idle") futex_floors.push_back(bare_futex_idle());
-#endif
-      for (auto& q : queues) {
-        std::fprintf(stderr, "\r%-40s %-9s rep %d/%d", q.name.c_str(), name.c_str(), r + 1, reps);
-        q.results[s].push_back(q.run(name, n));
+      for (std::size_t qi = 0; qi != queues.size(); ++qi) {
+        auto& q = queues[qi];
+        if (q.only_scenario != nullptr && name != q.only_scenario) continue;
+        std::fprintf(stderr, "\r%-46s %-9s rep %d/%d", q.name.c_str(), name.c_str(), r + 1, reps);
+        if (isolated) {
+          if (auto m = run_isolated(argv[0], qi, name, n, timeout_s)) q.results[s].push_back(*m);
+        } else {
+          q.results[s].push_back(q.run(name, n));
+        }
       }
     }
   }
-  std::fprintf(stderr, "\r%70s\r", "");
+  std::fprintf(stderr, "\r%76s\r", "");
 
-  std::printf("%d repetitions (medians), %llu items, %u hardware threads\n", reps,
-              static_cast<unsigned long long>(n), std::thread::hardware_concurrency());
+  std::FILE* json = json_path.empty() ? nullptr : std::fopen(json_path.c_str(), "w");
+  check(json_path.empty() || json != nullptr, "compare", "cannot write the --json file");
+  if (json) {
+    std::fprintf(json,
+                 "{\"repetitions\": %d, \"items\": %llu, \"hardware_threads\": %u, "
+                 "\"isolated\": %s, \"scenarios\": [",
+                 reps, static_cast<unsigned long long>(n), std::thread::hardware_concurrency(),
+                 isolated ? "true" : "false");
+  }
+  std::printf("%d repetitions (medians), %llu items, %u hardware threads, %s\n", reps,
+              static_cast<unsigned long long>(n), std::thread::hardware_concurrency(),
+              isolated ? "one process per measurement" : "in one process");
   for (std::size_t s = 0; s != chosen.size(); ++s) {
     const scenario& sc = *chosen[s];
     double best = sc.higher_is_better ? 0 : 1e300;
     for (auto& q : queues) {
-      if (q.ours) continue;
+      if (q.kind != entry::peer_kind || q.results[s].empty()) continue;
       const double v = median(q.results[s]).value;
       best = sc.higher_is_better ? std::max(best, v) : std::min(best, v);
     }
@@ -526,21 +655,44 @@ int main(int argc, char** argv) {
                 sc.higher_is_better ? "higher" : "lower");
     std::printf("| queue | %s | vs best peer |", sc.unit);
     if (sc.reports_cpu) std::printf(" %s |", sc.cpu_unit);
-    std::printf("\n");
-    std::printf("|---|---:|---:|%s\n", sc.reports_cpu ? "---:|" : "");
+    std::printf("\n|---|---:|---:|%s\n", sc.reports_cpu ? "---:|" : "");
+    if (json) {
+      std::fprintf(json, "%s{\"name\": ", s == 0 ? "" : ", ");
+      json_string(json, sc.name);
+      std::fprintf(json, ", \"unit\": ");
+      json_string(json, sc.unit);
+      std::fprintf(json, ", \"higher_is_better\": %s, \"queues\": [",
+                   sc.higher_is_better ? "true" : "false");
+    }
+    bool first = true;
     for (auto& q : queues) {
+      if (q.only_scenario != nullptr && sc.name != std::string(q.only_scenario)) continue;
+      if (q.results[s].empty()) {
+        std::printf("| %s | failed | |%s\n", q.name.c_str(), sc.reports_cpu ? " |" : "");
+        continue;
+      }
       const result m = median(q.results[s]);
       std::printf("| %s | %.2f | %.2fx |", q.name.c_str(), m.value, m.value / best);
       if (sc.reports_cpu) std::printf(" %.3f |", m.cpu);
       std::printf("\n");
+      if (json) {
+        std::fprintf(json, "%s{\"queue\": ", first ? "" : ", ");
+        json_string(json, q.name);
+        std::fprintf(json, ", \"kind\": \"%s\", \"median\": %.6g, \"cpu\": %.6g, \"samples\": [",
+                     q.kind == entry::ours_kind   ? "ours"
+                     : q.kind == entry::peer_kind ? "peer"
+                                                  : "floor",
+                     m.value, m.cpu);
+        for (std::size_t i = 0; i != q.results[s].size(); ++i)
+          std::fprintf(json, "%s%.6g", i == 0 ? "" : ", ", q.results[s][i].value);
+        std::fprintf(json, "]}");
+      }
+      first = false;
     }
-    if (std::string(sc.name) == "pair" && !floors.empty())
-      std::printf("| (floor: two uncontended compare-exchanges) | %.2f | %.2fx |\n",
-                  median(floors).value, median(floors).value / best);
-    if (std::string(sc.name) == "idle" && !futex_floors.empty()) {
-      const result f = median(futex_floors);
-      std::printf("| (floor: bare futex wait + wake) | %.2f | %.2fx | %.3f |\n", f.value,
-                  f.value / best, f.cpu);
-    }
+    if (json) std::fprintf(json, "]}");
+  }
+  if (json) {
+    std::fprintf(json, "]}\n");
+    std::fclose(json);
   }
 }
