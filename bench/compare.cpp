@@ -1,9 +1,10 @@
 // Side-by-side comparison of our queues with the peers installed from
 // Debian, on the same workloads in one run:
 //   pair      one thread: try_push then try_pop, ns per pair
+//   batch64, batch4096   one thread: N try_push, then N try_pop; ns per item
 //   1p1c      one producer thread feeding one consumer thread (blocking calls)
 //   pingpong  a round trip between two threads through two queues
-//   4x4, 8x8  producers x consumers; 8x8 oversubscribes a 2-core machine
+//   2x2, 4x4, 8x8  producers x consumers; 8x8 oversubscribes a 2-core machine
 //   idle      a consumer blocked 300 ms on an empty queue: the CPU it burns,
 //             and the latency from a push to its wake-up (median of 8)
 // Throughput scenarios report CPU seconds per million items beside wall time.
@@ -166,7 +167,9 @@ struct xenium_vyukov : retry_with_yield<xenium_vyukov> {
 #if defined(MPMC_BENCH_HAVE_MOODYCAMEL)
 struct moodycamel_blocking {
   moodycamel::BlockingConcurrentQueue<item> q;
-  explicit moodycamel_blocking(std::size_t cap) : q(cap) {}
+  // moodycamel's capacity is a minimum spread over per-producer blocks: an
+  // exact one refuses pushes before it is full, so it gets room to spare.
+  explicit moodycamel_blocking(std::size_t cap) : q(2 * cap + 64) {}
   bool try_push(item v) { return q.try_enqueue(v); }
   bool try_pop(item& v) { return q.try_dequeue(v); }
   void push(item v) {
@@ -251,6 +254,29 @@ result pair_scenario(const char* name, item n) {
   return {std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n), 0};
 }
 
+// One thread fills a queue of capacity `batch` and empties it again, over
+// and over: the cost per item when nothing contends.
+template <class A>
+result batch_scenario(const char* name, item n, item batch) {
+  auto a = std::make_unique<A>(static_cast<std::size_t>(batch));
+  const item rounds = n / batch + 1;
+  item sum = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (item r = 0; r != rounds; ++r) {
+    for (item i = 0; i != batch; ++i) check(a->try_push(i), name, "batch push refused");
+    for (item i = 0; i != batch; ++i) {
+      item v = 0;
+      a->try_pop(v);
+      sum += v;
+    }
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  check(sum == rounds * (batch * (batch - 1) / 2), name, "batch checksum mismatch");
+  return {std::chrono::duration<double, std::nano>(t1 - t0).count() /
+              static_cast<double>(rounds * batch),
+          0};
+}
+
 // `producers` threads push n items in all, `consumers` threads pop them. The
 // queue is on the heap and each thread sums into a local: a counter written
 // per item next to the queue object would share its lines and slow every
@@ -263,27 +289,34 @@ result many_to_many_scenario(const char* name, item n, int producers, int consum
       per_producer * static_cast<item>(producers) / static_cast<item>(consumers);
   n = per_producer * static_cast<item>(producers);
   auto a = std::make_unique<A>(1024);
-  std::latch ready(producers + consumers + 1);
+  // Every thread is created and waiting before the clock starts, and none
+  // starts before it: with more threads than cores, a main thread that
+  // read the clock after releasing them could find the work already done.
+  std::latch ready(producers + consumers);
+  std::latch go(1);
   std::vector<item> sums(static_cast<std::size_t>(consumers) * 16, 0);  // 128 bytes apart
   std::vector<std::thread> threads;
   for (int p = 0; p != producers; ++p) {
     threads.emplace_back([&, p] {
-      ready.arrive_and_wait();
+      ready.count_down();
+      go.wait();
       for (item i = 0; i != per_producer; ++i)
         a->push(i * static_cast<item>(producers) + static_cast<item>(p));
     });
   }
   for (int c = 0; c != consumers; ++c) {
     threads.emplace_back([&, c] {
-      ready.arrive_and_wait();
+      ready.count_down();
+      go.wait();
       item local = 0;
       for (item i = 0; i != per_consumer; ++i) local += a->pop();
       sums[static_cast<std::size_t>(c) * 16] = local;
     });
   }
-  ready.arrive_and_wait();  // every thread exists before the clock starts
+  ready.wait();
   const double c0 = cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
+  go.count_down();
   for (auto& t : threads) t.join();
   const auto t1 = std::chrono::steady_clock::now();
   const double c1 = cpu_seconds();
@@ -413,8 +446,11 @@ struct scenario {
 
 const scenario scenarios[] = {
     {"pair", "ns per push+pop", false, false, ""},
+    {"batch64", "ns per item pushed and popped", false, false, ""},
+    {"batch4096", "ns per item pushed and popped", false, false, ""},
     {"1p1c", "M items/s", true, true, "CPU s per M items"},
     {"pingpong", "ns per round trip", false, false, ""},
+    {"2x2", "M items/s", true, true, "CPU s per M items"},
     {"4x4", "M items/s", true, true, "CPU s per M items"},
     {"8x8", "M items/s", true, true, "CPU s per M items"},
     {"idle", "wake latency, us", false, true, "CPU while blocked, % of a core"},
@@ -433,6 +469,9 @@ entry make(const char* name, bool is_ours) {
   return {name, is_ours ? entry::ours_kind : entry::peer_kind,
           [name](const std::string& s, item n) -> result {
             if (s == "pair") return pair_scenario<A>(name, n);
+            if (s == "batch64") return batch_scenario<A>(name, n, 64);
+            if (s == "batch4096") return batch_scenario<A>(name, n, 4096);
+            if (s == "2x2") return many_to_many_scenario<A>(name, n / 4, 2, 2);
             if (s == "1p1c") return many_to_many_scenario<A>(name, n, 1, 1);
             if (s == "pingpong") return pingpong_scenario<A>(name, n / 20 + 1);
             if (s == "4x4") return many_to_many_scenario<A>(name, n / 4, 4, 4);
@@ -598,8 +637,9 @@ int main(int argc, char** argv) {
   const int reps = positional.size() > 0 ? std::max(1, std::atoi(positional[0].c_str())) : 3;
   const item n =
       positional.size() > 1 ? std::strtoull(positional[1].c_str(), nullptr, 10) : 4'000'000;
-  const std::string wanted =
-      positional.size() > 2 ? positional[2] : "pair,1p1c,pingpong,4x4,8x8,idle";
+  const std::string wanted = positional.size() > 2
+                                 ? positional[2]
+                                 : "pair,batch64,batch4096,1p1c,pingpong,2x2,4x4,8x8,idle";
   std::vector<const scenario*> chosen;
   std::string list(1, ',');  // ",a,b,": look names up with their commas
   list.append(wanted).push_back(',');
