@@ -1,0 +1,19 @@
+// Built against an installed mpmc: every include root must have been merged
+// into one tree (<mpmc/queue.hpp>, <mpmc/wait/futex.hpp>, <mpmc/backend/...>).
+#include <mpmc/mpmc.hpp>
+
+#include <cstdio>
+#include <thread>
+
+int main() {
+  mpmc::queue<int> q(8);
+  std::thread producer([&] {
+    for (int i = 1; i <= 100; ++i) q.push(i);
+    q.close();
+  });
+  long sum = 0;
+  while (auto v = q.pop()) sum += *v;
+  producer.join();
+  std::printf("installed mpmc works: sum %ld\n", sum);
+  return sum == 5050 ? 0 : 1;
+}
