@@ -99,7 +99,9 @@ TEST(Parking, CloseWakesEveryoneWithWakeAll) {
 
 TEST(Parking, TimedWaitsParkAndGiveUp) {
   counting_backend::reset();
-  counted q(4);
+  // No spin or yield budget: on a loaded machine 128 yields alone can
+  // outlast the 30 ms deadline, and the point here is the timed sleep.
+  mpmc::queue<int, mpmc::wait::park<counting_backend, 0, 0>> q(4);
   EXPECT_FALSE(q.try_pop_for(30ms).has_value());
   EXPECT_GE(counting_backend::waits.load(), 1) << "a 30 ms wait should have slept";
   EXPECT_EQ(counting_backend::wakes.load(), 0);
