@@ -23,15 +23,18 @@
 
 namespace mpmc::wait {
 
-// The budgets: 16 backoff rounds (with backoff::pause, the default, about
-// 1 µs of checking every few dozen nanoseconds; with backoff::exponential
-// about 10 µs), then 128 yields (40-130 µs). A running partner answers
-// within the spin; one that waits for a core gets ours during the yields.
-// With 32 yields, 4x4 and 8x8 runs on 2 cores swung between 17 and 70 M
-// items/s as threads fell asleep and had to be woken one syscall at a time;
-// with 128 they held 48-62 (docs/benchmarks.md). An idle consumer pays the
-// yields once per wait: about 0.04 % of a core over 300 ms.
-template <class Backend = backend::native, std::uint32_t SpinLimit = 16,
+// The budgets: 64 backoff rounds (with backoff::pause, the default, a few
+// microseconds of checking every few dozen nanoseconds; with
+// backoff::exponential much longer), then 128 yields (40-130 µs). A running
+// partner answers within the spin; one that waits for a core gets ours
+// during the yields. Measured on 2 cores (docs/benchmarks.md): with 16 spin
+// rounds a ping-pong waiter on a busy machine fell into the yield phase and
+// round trips took 1.4-2x longer; with 64 they held; with 256 the 4x4 and
+// 8x8 runs lost up to a third. With 32 yields instead of 128, 4x4 and 8x8
+// swung between 17 and 70 M items/s as threads fell asleep and had to be
+// woken one syscall at a time. An idle consumer pays spin and yields once
+// per wait: about 0.04 % of a core over 300 ms.
+template <class Backend = backend::native, std::uint32_t SpinLimit = 64,
           std::uint32_t YieldLimit = 128>
 struct park {
   using category = tag::wait;
