@@ -1,8 +1,11 @@
-// Everything: the queue, the presets, every policy, the concepts.
+// Everything: the queue, the presets, handles and channels, every policy, the
+// concepts.
 #pragma once
 
+#include <mpmc/channel.hpp>
 #include <mpmc/concepts.hpp>
 #include <mpmc/config.hpp>
+#include <mpmc/handles.hpp>
 #include <mpmc/policy.hpp>
 #include <mpmc/presets.hpp>
 #include <mpmc/queue.hpp>
