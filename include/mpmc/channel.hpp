@@ -12,6 +12,7 @@
 // and may only be destroyed or assigned to.
 #pragma once
 
+#include <mpmc/detail/side_operations.hpp>
 #include <mpmc/queue.hpp>
 
 #include <atomic>
@@ -90,59 +91,23 @@ class counted_handle {
 }  // namespace detail
 
 template <class Q>
-class sender : public detail::counted_handle<Q, &detail::channel_state<Q>::senders> {
-  using base = detail::counted_handle<Q, &detail::channel_state<Q>::senders>;
-  using T = typename Q::value_type;
+class sender : public detail::counted_handle<Q, &detail::channel_state<Q>::senders>,
+               public detail::push_operations<sender<Q>, typename Q::value_type> {
+  friend class detail::push_operations<sender<Q>, typename Q::value_type>;
 
  public:
-  using base::base;
-
-  // False once no receiver is left (or the queue is full, for try_).
-  bool try_push(const T& value) const { return this->queue().try_push(value); }
-  bool try_push(T&& value) const noexcept { return this->queue().try_push(std::move(value)); }
-  template <class... Args>
-  requires std::constructible_from<T, Args...>
-  bool try_emplace(Args&&... args) const {
-    return this->queue().try_emplace(std::forward<Args>(args)...);
-  }
-  bool push(const T& value) const { return this->queue().push(value); }
-  bool push(T&& value) const noexcept { return this->queue().push(std::move(value)); }
-  template <class... Args>
-  requires std::constructible_from<T, Args...>
-  bool emplace(Args&&... args) const { return this->queue().emplace(std::forward<Args>(args)...); }
-  template <class V, class Rep, class Period>
-  requires std::same_as<std::remove_cvref_t<V>, T>
-  bool try_push_for(V&& value, const std::chrono::duration<Rep, Period>& timeout) const {
-    return this->queue().try_push_for(std::forward<V>(value), timeout);
-  }
-  template <class V, class Clock, class Duration>
-  requires std::same_as<std::remove_cvref_t<V>, T>
-  bool try_push_until(V&& value, const std::chrono::time_point<Clock, Duration>& deadline) const {
-    return this->queue().try_push_until(std::forward<V>(value), deadline);
-  }
+  // Pushes fail (false, argument untouched) once no receiver is left.
+  using detail::counted_handle<Q, &detail::channel_state<Q>::senders>::counted_handle;
 };
 
 template <class Q>
-class receiver : public detail::counted_handle<Q, &detail::channel_state<Q>::receivers> {
-  using base = detail::counted_handle<Q, &detail::channel_state<Q>::receivers>;
-  using T = typename Q::value_type;
+class receiver : public detail::counted_handle<Q, &detail::channel_state<Q>::receivers>,
+                 public detail::pop_operations<receiver<Q>, typename Q::value_type> {
+  friend class detail::pop_operations<receiver<Q>, typename Q::value_type>;
 
  public:
-  using base::base;
-
-  // std::nullopt from pop() means: every sender is gone and nothing is left.
-  std::optional<T> try_pop() const noexcept { return this->queue().try_pop(); }
-  bool try_pop(T& out) const noexcept { return this->queue().try_pop(out); }
-  std::optional<T> pop() const noexcept { return this->queue().pop(); }
-  template <class Rep, class Period>
-  std::optional<T> try_pop_for(const std::chrono::duration<Rep, Period>& timeout) const noexcept {
-    return this->queue().try_pop_for(timeout);
-  }
-  template <class Clock, class Duration>
-  std::optional<T> try_pop_until(
-      const std::chrono::time_point<Clock, Duration>& deadline) const noexcept {
-    return this->queue().try_pop_until(deadline);
-  }
+  // pop() returns std::nullopt once every sender is gone and nothing is left.
+  using detail::counted_handle<Q, &detail::channel_state<Q>::receivers>::counted_handle;
 };
 
 // A channel over `queue<T, Policies...>`; `args` are the queue's constructor

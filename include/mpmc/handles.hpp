@@ -11,10 +11,9 @@
 // Unlike channel handles (channel.hpp), they never close the queue.
 #pragma once
 
+#include <mpmc/detail/side_operations.hpp>
 #include <mpmc/queue.hpp>
 
-#include <chrono>
-#include <concepts>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -52,57 +51,21 @@ class handle_base {
 }  // namespace detail
 
 template <class Q>
-class producer : public detail::handle_base<Q> {
-  using base = detail::handle_base<Q>;
-  using T = typename Q::value_type;
+class producer : public detail::handle_base<Q>,
+                 public detail::push_operations<producer<Q>, typename Q::value_type> {
+  friend class detail::push_operations<producer<Q>, typename Q::value_type>;
 
  public:
-  using base::base;
-
-  bool try_push(const T& value) const { return this->queue().try_push(value); }
-  bool try_push(T&& value) const noexcept { return this->queue().try_push(std::move(value)); }
-  template <class... Args>
-  requires std::constructible_from<T, Args...>
-  bool try_emplace(Args&&... args) const {
-    return this->queue().try_emplace(std::forward<Args>(args)...);
-  }
-  bool push(const T& value) const { return this->queue().push(value); }
-  bool push(T&& value) const noexcept { return this->queue().push(std::move(value)); }
-  template <class... Args>
-  requires std::constructible_from<T, Args...>
-  bool emplace(Args&&... args) const { return this->queue().emplace(std::forward<Args>(args)...); }
-  template <class V, class Rep, class Period>
-  requires std::same_as<std::remove_cvref_t<V>, T>
-  bool try_push_for(V&& value, const std::chrono::duration<Rep, Period>& timeout) const {
-    return this->queue().try_push_for(std::forward<V>(value), timeout);
-  }
-  template <class V, class Clock, class Duration>
-  requires std::same_as<std::remove_cvref_t<V>, T>
-  bool try_push_until(V&& value, const std::chrono::time_point<Clock, Duration>& deadline) const {
-    return this->queue().try_push_until(std::forward<V>(value), deadline);
-  }
+  using detail::handle_base<Q>::handle_base;
 };
 
 template <class Q>
-class consumer : public detail::handle_base<Q> {
-  using base = detail::handle_base<Q>;
-  using T = typename Q::value_type;
+class consumer : public detail::handle_base<Q>,
+                 public detail::pop_operations<consumer<Q>, typename Q::value_type> {
+  friend class detail::pop_operations<consumer<Q>, typename Q::value_type>;
 
  public:
-  using base::base;
-
-  std::optional<T> try_pop() const noexcept { return this->queue().try_pop(); }
-  bool try_pop(T& out) const noexcept { return this->queue().try_pop(out); }
-  std::optional<T> pop() const noexcept { return this->queue().pop(); }
-  template <class Rep, class Period>
-  std::optional<T> try_pop_for(const std::chrono::duration<Rep, Period>& timeout) const noexcept {
-    return this->queue().try_pop_for(timeout);
-  }
-  template <class Clock, class Duration>
-  std::optional<T> try_pop_until(
-      const std::chrono::time_point<Clock, Duration>& deadline) const noexcept {
-    return this->queue().try_pop_until(deadline);
-  }
+  using detail::handle_base<Q>::handle_base;
 };
 
 }  // namespace mpmc

@@ -1,0 +1,64 @@
+// The producer-side and consumer-side operations that every handle type
+// (producer/consumer, sender/receiver) exposes, written once. A handle
+// derives from one of them and gives it access to `queue()`.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace mpmc::detail {
+
+template <class Handle, class T>
+class push_operations {
+ public:
+  bool try_push(const T& value) const { return target().try_push(value); }
+  bool try_push(T&& value) const noexcept { return target().try_push(std::move(value)); }
+  template <class... Args>
+  requires std::constructible_from<T, Args...>
+  bool try_emplace(Args&&... args) const {
+    return target().try_emplace(std::forward<Args>(args)...);
+  }
+  bool push(const T& value) const { return target().push(value); }
+  bool push(T&& value) const noexcept { return target().push(std::move(value)); }
+  template <class... Args>
+  requires std::constructible_from<T, Args...>
+  bool emplace(Args&&... args) const { return target().emplace(std::forward<Args>(args)...); }
+  template <class V, class Rep, class Period>
+  requires std::same_as<std::remove_cvref_t<V>, T>
+  bool try_push_for(V&& value, const std::chrono::duration<Rep, Period>& timeout) const {
+    return target().try_push_for(std::forward<V>(value), timeout);
+  }
+  template <class V, class Clock, class Duration>
+  requires std::same_as<std::remove_cvref_t<V>, T>
+  bool try_push_until(V&& value, const std::chrono::time_point<Clock, Duration>& deadline) const {
+    return target().try_push_until(std::forward<V>(value), deadline);
+  }
+
+ private:
+  auto& target() const noexcept { return static_cast<const Handle&>(*this).queue(); }
+};
+
+template <class Handle, class T>
+class pop_operations {
+ public:
+  std::optional<T> try_pop() const noexcept { return target().try_pop(); }
+  bool try_pop(T& out) const noexcept { return target().try_pop(out); }
+  std::optional<T> pop() const noexcept { return target().pop(); }
+  template <class Rep, class Period>
+  std::optional<T> try_pop_for(const std::chrono::duration<Rep, Period>& timeout) const noexcept {
+    return target().try_pop_for(timeout);
+  }
+  template <class Clock, class Duration>
+  std::optional<T> try_pop_until(
+      const std::chrono::time_point<Clock, Duration>& deadline) const noexcept {
+    return target().try_pop_until(deadline);
+  }
+
+ private:
+  auto& target() const noexcept { return static_cast<const Handle&>(*this).queue(); }
+};
+
+}  // namespace mpmc::detail
