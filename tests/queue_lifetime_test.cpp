@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -139,6 +140,21 @@ TEST(QueueLifetime, FixedCapacityLivesInsideTheObject) {
     ASSERT_EQ(q.pop(), std::optional<int>(i));
   }
 }
+
+// Bytes per slot (docs/benchmarks.md quotes these): the 4-byte turn word plus
+// the element, rounded up to the padding's alignment.
+template <class T, class Padding>
+constexpr std::size_t slot_bytes =
+    sizeof(mpmc::detail::slot<T, mpmc::queue<T, Padding>::config_type::padding::alignment>);
+static_assert(slot_bytes<int, mpmc::padding::none> == 8);
+static_assert(slot_bytes<std::uint64_t, mpmc::padding::none> == 16);
+static_assert(slot_bytes<int, mpmc::padding::cache_line> == 64);
+static_assert(slot_bytes<std::uint64_t, mpmc::padding::cache_line> == 64);
+static_assert(slot_bytes<int, mpmc::padding::align_to<128>> == 128);
+struct hundred_bytes {
+  char bytes[100];
+};
+static_assert(slot_bytes<hundred_bytes, mpmc::padding::cache_line> == 128, "two lines if need be");
 
 TEST(QueueLifetime, SlotLayoutFollowsThePaddingPolicy) {
   // A dense slot is the 4-byte turn word plus the element; a padded slot
