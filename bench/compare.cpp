@@ -2,6 +2,10 @@
 // Debian, on the same workloads in one run:
 //   pair      one thread: try_push then try_pop, ns per pair
 //   batch64, batch4096   one thread: N try_push, then N try_pop; ns per item
+//   bulk64    one thread: one 64-item bulk push, one 64-item bulk pop, where the
+//             queue has them (ours: try_push_range/try_pop_n; moodycamel:
+//             try_enqueue_bulk/try_dequeue_bulk; the mutex ring: one lock per
+//             batch), else 64 single calls; ns per item
 //   1p1c      one producer thread feeding one consumer thread (blocking calls)
 //   pingpong  a round trip between two threads through two queues
 //   2x2, 4x4, 8x8  producers x consumers; 8x8 oversubscribes a 2-core machine
@@ -31,6 +35,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +87,10 @@ struct ours {
   bool try_pop(item& v) { return q.try_pop(v); }
   void push(item v) { q.push(v); }
   item pop() { return *q.pop(); }
+  std::size_t push_batch(const item* first, std::size_t n) {
+    return q.try_push_range(std::span<const item>(first, n));
+  }
+  std::size_t pop_batch(item* out, std::size_t n) { return q.try_pop_n(out, n); }
 };
 
 // What people write by hand: a ring under one mutex, two condition variables.
@@ -131,6 +140,28 @@ struct mutex_ring {
     not_full.notify_one();
     return v;
   }
+  std::size_t push_batch(const item* first, std::size_t n) {
+    {
+      std::lock_guard lock(m);
+      n = std::min(n, ring.size() - count);
+      for (std::size_t i = 0; i != n; ++i) ring[(head + count++) % ring.size()] = first[i];
+    }
+    not_empty.notify_all();
+    return n;
+  }
+  std::size_t pop_batch(item* out, std::size_t n) {
+    {
+      std::lock_guard lock(m);
+      n = std::min(n, count);
+      for (std::size_t i = 0; i != n; ++i) {
+        out[i] = ring[head];
+        head = (head + 1) % ring.size();
+      }
+      count -= n;
+    }
+    not_full.notify_all();
+    return n;
+  }
 };
 
 // Peers without a blocking call are given one that retries with a yield.
@@ -172,6 +203,10 @@ struct moodycamel_blocking {
   explicit moodycamel_blocking(std::size_t cap) : q(2 * cap + 64) {}
   bool try_push(item v) { return q.try_enqueue(v); }
   bool try_pop(item& v) { return q.try_dequeue(v); }
+  std::size_t push_batch(const item* first, std::size_t n) {
+    return q.try_enqueue_bulk(first, n) ? n : 0;  // all or nothing
+  }
+  std::size_t pop_batch(item* out, std::size_t n) { return q.try_dequeue_bulk(out, n); }
   void push(item v) {
     while (!q.try_enqueue(v)) std::this_thread::yield();  // stay bounded
   }
@@ -272,6 +307,34 @@ result batch_scenario(const char* name, item n, item batch) {
   }
   const auto t1 = std::chrono::steady_clock::now();
   check(sum == rounds * (batch * (batch - 1) / 2), name, "batch checksum mismatch");
+  return {std::chrono::duration<double, std::nano>(t1 - t0).count() /
+              static_cast<double>(rounds * batch),
+          0};
+}
+
+// As batch64, through the queue's bulk calls where it has them.
+template <class A>
+result bulk_scenario(const char* name, item n, item batch) {
+  auto a = std::make_unique<A>(static_cast<std::size_t>(batch));
+  const item rounds = n / batch + 1;
+  std::vector<item> in(static_cast<std::size_t>(batch));
+  std::vector<item> out(static_cast<std::size_t>(batch));
+  for (item i = 0; i != batch; ++i) in[static_cast<std::size_t>(i)] = i;
+  const auto size = static_cast<std::size_t>(batch);
+  item sum = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (item r = 0; r != rounds; ++r) {
+    if constexpr (requires { a->push_batch(in.data(), size); }) {
+      check(a->push_batch(in.data(), size) == size, name, "bulk push refused");
+      check(a->pop_batch(out.data(), size) == size, name, "bulk pop came up short");
+    } else {
+      for (std::size_t i = 0; i != size; ++i) check(a->try_push(in[i]), name, "push refused");
+      for (std::size_t i = 0; i != size; ++i) a->try_pop(out[i]);
+    }
+    for (item v : out) sum += v;
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  check(sum == rounds * (batch * (batch - 1) / 2), name, "bulk checksum mismatch");
   return {std::chrono::duration<double, std::nano>(t1 - t0).count() /
               static_cast<double>(rounds * batch),
           0};
@@ -448,6 +511,7 @@ const scenario scenarios[] = {
     {"pair", "ns per push+pop", false, false, ""},
     {"batch64", "ns per item pushed and popped", false, false, ""},
     {"batch4096", "ns per item pushed and popped", false, false, ""},
+    {"bulk64", "ns per item, bulk calls", false, false, ""},
     {"1p1c", "M items/s", true, true, "CPU s per M items"},
     {"pingpong", "ns per round trip", false, false, ""},
     {"2x2", "M items/s", true, true, "CPU s per M items"},
@@ -471,6 +535,7 @@ entry make(const char* name, bool is_ours) {
             if (s == "pair") return pair_scenario<A>(name, n);
             if (s == "batch64") return batch_scenario<A>(name, n, 64);
             if (s == "batch4096") return batch_scenario<A>(name, n, 4096);
+            if (s == "bulk64") return bulk_scenario<A>(name, n, 64);
             if (s == "2x2") return many_to_many_scenario<A>(name, n / 4, 2, 2);
             if (s == "1p1c") return many_to_many_scenario<A>(name, n, 1, 1);
             if (s == "pingpong") return pingpong_scenario<A>(name, n / 20 + 1);
@@ -639,7 +704,7 @@ int main(int argc, char** argv) {
       positional.size() > 1 ? std::strtoull(positional[1].c_str(), nullptr, 10) : 4'000'000;
   const std::string wanted = positional.size() > 2
                                  ? positional[2]
-                                 : "pair,batch64,batch4096,1p1c,pingpong,2x2,4x4,8x8,idle";
+                                 : "pair,batch64,batch4096,bulk64,1p1c,pingpong,2x2,4x4,8x8,idle";
   std::vector<const scenario*> chosen;
   std::string list(1, ',');  // ",a,b,": look names up with their commas
   list.append(wanted).push_back(',');

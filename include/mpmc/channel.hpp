@@ -92,8 +92,8 @@ class counted_handle {
 
 template <class Q>
 class sender : public detail::counted_handle<Q, &detail::channel_state<Q>::senders>,
-               public detail::push_operations<sender<Q>, typename Q::value_type> {
-  friend class detail::push_operations<sender<Q>, typename Q::value_type>;
+               public detail::push_operations<sender<Q>, Q> {
+  friend class detail::push_operations<sender<Q>, Q>;
 
  public:
   // Pushes fail (false, argument untouched) once no receiver is left.
@@ -102,8 +102,8 @@ class sender : public detail::counted_handle<Q, &detail::channel_state<Q>::sende
 
 template <class Q>
 class receiver : public detail::counted_handle<Q, &detail::channel_state<Q>::receivers>,
-                 public detail::pop_operations<receiver<Q>, typename Q::value_type> {
-  friend class detail::pop_operations<receiver<Q>, typename Q::value_type>;
+                 public detail::pop_operations<receiver<Q>, Q> {
+  friend class detail::pop_operations<receiver<Q>, Q>;
 
  public:
   // pop() returns std::nullopt once every sender is gone and nothing is left.

@@ -52,8 +52,8 @@ class handle_base {
 
 template <class Q>
 class producer : public detail::handle_base<Q>,
-                 public detail::push_operations<producer<Q>, typename Q::value_type> {
-  friend class detail::push_operations<producer<Q>, typename Q::value_type>;
+                 public detail::push_operations<producer<Q>, Q> {
+  friend class detail::push_operations<producer<Q>, Q>;
 
  public:
   using detail::handle_base<Q>::handle_base;
@@ -61,8 +61,8 @@ class producer : public detail::handle_base<Q>,
 
 template <class Q>
 class consumer : public detail::handle_base<Q>,
-                 public detail::pop_operations<consumer<Q>, typename Q::value_type> {
-  friend class detail::pop_operations<consumer<Q>, typename Q::value_type>;
+                 public detail::pop_operations<consumer<Q>, Q> {
+  friend class detail::pop_operations<consumer<Q>, Q>;
 
  public:
   using detail::handle_base<Q>::handle_base;

@@ -1,5 +1,5 @@
-// Everything: the queue, the presets, handles and channels, every policy, the
-// concepts.
+// Everything: the queue, the presets, handles and channels, the views, every
+// policy, the concepts.
 #pragma once
 
 #include <mpmc/channel.hpp>
@@ -9,6 +9,7 @@
 #include <mpmc/policy.hpp>
 #include <mpmc/presets.hpp>
 #include <mpmc/queue.hpp>
+#include <mpmc/views.hpp>
 
 #include <mpmc/backoff/exponential.hpp>
 #include <mpmc/backoff/none.hpp>

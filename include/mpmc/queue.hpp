@@ -11,9 +11,11 @@
 #pragma once
 
 #include <mpmc/config.hpp>
+#include <mpmc/detail/range_source.hpp>
 #include <mpmc/detail/sequence_ring.hpp>
 #include <mpmc/detail/waiting.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -203,6 +205,64 @@ class basic_queue {
     return pop_until(deadline);
   }
 
+  // --- bulk ----------------------------------------------------------------
+  // Batches claim a run of slots with one compare-exchange (see
+  // sequence_ring::claim_n), so n elements cost one claim on the shared
+  // counter instead of n. Ranges are range-v3 ranges (standard containers,
+  // arrays and range-v3 views among them). A range given as an rvalue that
+  // owns its elements (a container, not a view) is moved from, and only the
+  // elements actually pushed are; anything else is copied from.
+  //
+  // A range whose elements may throw on the way in (T's constructor from
+  // them, or the range's own iterator, e.g. a transform) is pushed one
+  // element at a time instead: each is built before its slot is claimed, as
+  // in try_emplace, so a throw leaves the elements before it pushed and the
+  // queue consistent; the count is lost with the exception.
+
+  // Pushes a prefix of `r`, in order, as far as there is room; returns its
+  // length (0 when full or closed).
+  template <ranges::input_range R>
+  requires std::constructible_from<T, detail::source_reference_t<R>> size_type
+  try_push_range(R&& r) {
+    return push_from<false>(std::forward<R>(r), detail::no_deadline{});
+  }
+
+  // Pushes all of `r`, in order, waiting for room as push() does; returns
+  // how many were pushed: r's length, or fewer if the queue was closed.
+  // Other producers' elements may be interleaved with r's.
+  template <ranges::input_range R>
+  requires std::constructible_from<T, detail::source_reference_t<R>> size_type push_range(R&& r) {
+    return push_from<true>(std::forward<R>(r), detail::no_deadline{});
+  }
+
+  // Pops up to `n` elements, oldest first, assigning each to `*out++`;
+  // returns how many. Batched when writing through `out` cannot throw (a
+  // pointer or a container's iterator into room already there); otherwise
+  // one element at a time, so that a throwing write (a back_inserter that
+  // cannot allocate) loses only the element being written.
+  template <class OutIt>
+  requires ranges::output_iterator<OutIt, T&&> size_type try_pop_n(OutIt out, size_type n)
+  noexcept(nothrow_output<OutIt>) {
+    size_type popped = 0;
+    while (popped < n) {
+      if constexpr (nothrow_output<OutIt>) {
+        std::uint64_t pos;
+        const std::size_t k = ring_.claim_pop_n(std::min(n - popped, batch_limit), pos);
+        if (k == 0) break;
+        out = ring_.empty_n(pos, k, move_out<OutIt>{std::move(out)}).out;
+        waiting_.notify(side::producers, static_cast<std::uint32_t>(k));
+        popped += k;
+      } else {
+        std::optional<T> value = try_pop();
+        if (!value) break;
+        *out = std::move(*value);
+        ++out;
+        ++popped;
+      }
+    }
+    return popped;
+  }
+
   // --- closing -------------------------------------------------------------
 
   // After close(), pushes fail (returning false, argument untouched); pops
@@ -226,6 +286,66 @@ class basic_queue {
                       clock::time_point::max() - now))
       return clock::time_point::max();
     return now + std::chrono::ceil<clock::duration>(timeout);
+  }
+
+  // The most slots one batch claims. Claiming reads every slot's turn
+  // before the compare-exchange; a longer run gives single-element claims of
+  // other producers more time to make it fail, and 128 already spreads the
+  // one exchange over enough elements that its cost disappears.
+  static constexpr size_type batch_limit = 128;
+
+  template <class OutIt>
+  static constexpr bool nothrow_output =
+      noexcept(*std::declval<OutIt&>() = std::declval<T&&>()) && noexcept(++std::declval<OutIt&>());
+
+  // What a batch does to each slot of its run (see sequence_ring::fill_n).
+  template <class R, class It>
+  struct build_from {
+    It it;
+    void operator()(slot_type& s) noexcept {
+      std::construct_at(s.value(), detail::source_element<R>(it));
+      ++it;
+    }
+  };
+  template <class OutIt>
+  struct move_out {
+    OutIt out;
+    void operator()(slot_type& s) noexcept {
+      *out = std::move(*s.value());
+      ++out;
+      std::destroy_at(s.value());
+    }
+  };
+
+  template <bool Wait, class R, class Deadline>
+  size_type push_from(R&& r, const Deadline& deadline) {
+    auto it = ranges::begin(r);
+    const auto end = ranges::end(r);
+    size_type pushed = 0;
+    while (it != end) {
+      if constexpr (detail::nothrow_batch<R, T>) {
+        const std::size_t want = detail::available(it, end, batch_limit);
+        std::uint64_t pos;
+        std::size_t n = ring_.claim_push_n(want, pos);
+        if (n == 0) {
+          if constexpr (!Wait) break;
+          n = waiting_.wait(
+              side::producers, [&] { return ring_.claim_push_n(want, pos); },
+              [&] { return ring_.closed(); }, deadline);
+          if (n == 0) break;
+        }
+        it = ring_.fill_n(pos, n, build_from<R, decltype(it)>{std::move(it)}).it;
+        waiting_.notify(side::consumers, static_cast<std::uint32_t>(n));
+        pushed += n;
+      } else {
+        const bool ok = Wait ? emplace_until(deadline, detail::source_element<R>(it))
+                             : try_emplace(detail::source_element<R>(it));
+        if (!ok) break;
+        ++it;
+        ++pushed;
+      }
+    }
+    return pushed;
   }
 
   template <class Deadline, class... Args>

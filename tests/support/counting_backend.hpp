@@ -14,11 +14,13 @@ namespace mpmc::test {
 struct counting_backend {
   static inline std::atomic<long> waits{0};
   static inline std::atomic<long> wakes{0};
+  static inline std::atomic<long> woken{0};  // the counts wake() was asked for, summed
   static inline std::atomic<long> wake_alls{0};
 
   static void reset() noexcept {
     waits = 0;
     wakes = 0;
+    woken = 0;
     wake_alls = 0;
   }
 
@@ -34,6 +36,7 @@ struct counting_backend {
   }
   void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept {
     ++wakes;
+    woken += count;
     real.wake(word, count);
   }
   void wake_all(std::atomic<std::uint32_t>& word) noexcept {

@@ -142,6 +142,34 @@ class sequence_ring {
   // The caller moves the element out, destroys it, and calls publish_pop.
   slot_type* claim_pop(std::uint64_t& pos) noexcept { return claim(head_, consumer_side, pos); }
 
+  // Batch claims: up to `max` consecutive positions with one compare-exchange
+  // of the counter. Returns how many were claimed (0 when claim_push or
+  // claim_pop would have returned nullptr), the first in `pos`. The caller
+  // then passes the run to fill_n or empty_n.
+  std::size_t claim_push_n(std::size_t max, std::uint64_t& pos) noexcept {
+    return claim_n(tail_, producer_side, max, pos);
+  }
+  std::size_t claim_pop_n(std::size_t max, std::uint64_t& pos) noexcept {
+    return claim_n(head_, consumer_side, max, pos);
+  }
+
+  // Calls `fill(slot)` (construct the element; must not throw) for each
+  // slot of a run claimed by claim_push_n, in order, publishing each slot as
+  // soon as it is filled so that consumers can start on the first while the
+  // rest are written. empty_n is the same for a run claimed by claim_pop_n,
+  // with `empty(slot)` moving the element out and destroying it. Both take
+  // the function object by value and return it, so that state it carries
+  // (an iterator) stays in registers instead of being written back to the
+  // caller's memory before every release store.
+  template <class Fill>
+  Fill fill_n(std::uint64_t pos, std::size_t n, Fill fill) noexcept {
+    return publish_n(pos, n, producer_side, std::move(fill));
+  }
+  template <class Empty>
+  Empty empty_n(std::uint64_t pos, std::size_t n, Empty empty) noexcept {
+    return publish_n(pos, n, consumer_side, std::move(empty));
+  }
+
   void publish_push(slot_type& s, std::uint64_t pos) noexcept { publish(s, producer_side, pos); }
   void publish_pop(slot_type& s, std::uint64_t pos) noexcept { publish(s, consumer_side, pos); }
 
@@ -237,6 +265,62 @@ class sequence_ring {
     }
   }
 
+  // claim() for a run of positions. Slots are released out of order (the
+  // consumer of p+1 may finish before the consumer of p), so the run is the
+  // longest prefix of [pos, pos+max) whose slots all show this side's turn;
+  // one compare-exchange pos -> pos+n then claims all of them. The exchange
+  // succeeding proves the counter stayed at pos while we read the turns, so
+  // no other thread of this side could have taken any of those slots, and
+  // only a thread of this side moves a slot away from this side's turn.
+  //
+  // Out of line, as publish_n: called once per batch, and given registers of
+  // its own its scan loop runs without spilling.
+  [[gnu::noinline]] std::size_t claim_n(std::atomic<std::uint64_t>& counter, std::uint32_t side,
+                                        std::size_t max, std::uint64_t& pos) noexcept {
+    const layout ring = shape();
+    max = std::min<std::size_t>(max, ring.mask + 1);
+    // relaxed: a guess, as in claim().
+    pos = counter.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((pos & closed_bit) != 0) return 0;
+      std::size_t n = 0;
+      std::int32_t behind = 0;
+      // The run is read lap by lap: within a lap the slots are contiguous
+      // and all expect the same turn.
+      while (n < max) {
+        const std::uint64_t p = pos + n;
+        slot_type* const first = &ring.at(p);
+        const std::size_t in_lap = std::min<std::size_t>(max - n, ring.mask + 1 - (p & ring.mask));
+        const std::uint32_t expected = ring.turn_of(p) + side;
+        std::size_t i = 0;
+        for (; i < in_lap; ++i) {
+          // (1) acquire, as in claim(): pairs with (2) by each slot's
+          // previous owner.
+          const std::uint32_t turn = first[i].turn.load(std::memory_order_acquire);
+          behind = static_cast<std::int32_t>(turn - expected);
+          if (behind != 0) break;
+        }
+        n += i;
+        if (i < in_lap) break;
+      }
+      if (n != 0) {
+        // (3) relaxed, as in claim(): (1) ordered the contents, (2) hands
+        // them on.
+        if (counter.compare_exchange_weak(pos, pos + n, std::memory_order_relaxed,
+                                          std::memory_order_relaxed))
+          return n;
+      } else if (behind < 0) {
+        // relaxed: as in claim(), proves pos current before reporting.
+        const std::uint64_t now = counter.load(std::memory_order_relaxed);
+        if (now == pos) return 0;
+        pos = now;
+      } else {
+        // relaxed: as the first load.
+        pos = counter.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
   void publish(slot_type& s, std::uint32_t side, std::uint64_t pos) noexcept {
     // (2) release: pairs with acquire (1) in claim by the slot's next owner:
     // the element is fully constructed (after a push) or moved out and
@@ -244,16 +328,47 @@ class sequence_ring {
     s.turn.store(turn_of(pos) + side + 1, std::memory_order_release);
   }
 
-  // The producer's turn for position pos: twice its lap.
-  std::uint32_t turn_of(std::uint64_t pos) const noexcept {
-    // Truncation to 32 bits is intended: turns are compared by signed
-    // difference, so they may wrap.
-    return static_cast<std::uint32_t>(pos >> shift_) << 1;
+  template <class Each>
+  [[gnu::noinline]] Each publish_n(std::uint64_t pos, std::size_t n, std::uint32_t side,
+                                   Each each) noexcept {
+    const layout ring = shape();
+    while (n != 0) {  // lap by lap, as in claim_n
+      slot_type* const first = &ring.at(pos);
+      const std::size_t in_lap = std::min<std::size_t>(n, ring.mask + 1 - (pos & ring.mask));
+      const std::uint32_t next_turn = ring.turn_of(pos) + side + 1;
+      for (std::size_t i = 0; i != in_lap; ++i) {
+        each(first[i]);
+        // (2) release, as in publish().
+        first[i].turn.store(next_turn, std::memory_order_release);
+      }
+      pos += in_lap;
+      n -= in_lap;
+    }
+    return each;
   }
 
-  slot_type& slot_at(std::uint64_t pos) const noexcept {
-    return slots_[static_cast<std::size_t>(pos & mask_)];
-  }
+  // The ring's geometry, for loops to copy into locals: every acquire load
+  // is a compiler barrier to later loads, so a loop that read the members
+  // directly would reload them from memory after each turn it reads.
+  struct layout {
+    slot_type* slots;
+    std::uint64_t mask;
+    unsigned shift;
+
+    slot_type& at(std::uint64_t pos) const noexcept {
+      return slots[static_cast<std::size_t>(pos & mask)];
+    }
+    // The producer's turn for position pos: twice its lap. Truncation to 32
+    // bits is intended: turns are compared by signed difference, so they
+    // may wrap.
+    std::uint32_t turn_of(std::uint64_t pos) const noexcept {
+      return static_cast<std::uint32_t>(pos >> shift) << 1;
+    }
+  };
+  layout shape() const noexcept { return {slots_, mask_, shift_}; }
+
+  std::uint32_t turn_of(std::uint64_t pos) const noexcept { return shape().turn_of(pos); }
+  slot_type& slot_at(std::uint64_t pos) const noexcept { return shape().at(pos); }
 
   // Read-only after construction; shares no line with the counters.
   slot_type* slots_ = nullptr;

@@ -5,14 +5,17 @@
 
 #include <chrono>
 #include <concepts>
+#include <cstddef>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
 namespace mpmc::detail {
 
-template <class Handle, class T>
+template <class Handle, class Queue>
 class push_operations {
+  using T = typename Queue::value_type;
+
  public:
   bool try_push(const T& value) const { return target().try_push(value); }
   bool try_push(T&& value) const noexcept { return target().try_push(std::move(value)); }
@@ -26,6 +29,12 @@ class push_operations {
   template <class... Args>
   requires std::constructible_from<T, Args...>
   bool emplace(Args&&... args) const { return target().emplace(std::forward<Args>(args)...); }
+  template <class R>
+  requires requires(Queue& q, R&& r) { q.try_push_range(std::forward<R>(r)); }
+  std::size_t try_push_range(R&& r) const { return target().try_push_range(std::forward<R>(r)); }
+  template <class R>
+  requires requires(Queue& q, R&& r) { q.push_range(std::forward<R>(r)); }
+  std::size_t push_range(R&& r) const { return target().push_range(std::forward<R>(r)); }
   template <class V, class Rep, class Period>
   requires std::same_as<std::remove_cvref_t<V>, T>
   bool try_push_for(V&& value, const std::chrono::duration<Rep, Period>& timeout) const {
@@ -41,11 +50,19 @@ class push_operations {
   auto& target() const noexcept { return static_cast<const Handle&>(*this).queue(); }
 };
 
-template <class Handle, class T>
+template <class Handle, class Queue>
 class pop_operations {
+  using T = typename Queue::value_type;
+
  public:
   std::optional<T> try_pop() const noexcept { return target().try_pop(); }
   bool try_pop(T& out) const noexcept { return target().try_pop(out); }
+  template <class OutIt>
+  requires requires(Queue& q, OutIt out) { q.try_pop_n(out, std::size_t{}); }
+  std::size_t try_pop_n(OutIt out, std::size_t n) const
+      noexcept(noexcept(std::declval<Queue&>().try_pop_n(out, n))) {
+    return target().try_pop_n(std::move(out), n);
+  }
   std::optional<T> pop() const noexcept { return target().pop(); }
   template <class Rep, class Period>
   std::optional<T> try_pop_for(const std::chrono::duration<Rep, Period>& timeout) const noexcept {

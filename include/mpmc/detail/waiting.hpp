@@ -37,8 +37,9 @@
 // push+pop. So a push or pop that finds nobody asleep costs one extra load of
 // a line that stays in every reader's cache, and no syscall.
 //
-// One sleeper is woken per publish: one element (or one free slot) lets one
-// thread make progress, so there is no herd. A woken thread that loses the
+// One sleeper is woken per published slot: one element (or one free slot)
+// lets one thread make progress, so there is no herd; a batch of n wakes up
+// to n. A woken thread that loses the
 // race for the element to a running thread simply parks again; the element
 // was still consumed. close() bumps both epochs and wakes everybody.
 #pragma once
@@ -146,8 +147,9 @@ class waiting {
     }
   }
 
-  // Called after each publish: wakes one thread parked on `side`, if any.
-  void notify(waiting_side side) noexcept {
+  // Called after each publish of `count` slots (one, or a batch): wakes up
+  // to `count` threads parked on `side`, if any.
+  void notify(waiting_side side, std::uint32_t count = 1) noexcept {
     if constexpr (parks) {
       auto& l = lot(side);
       // Light half of the fence pair; the heavy half is in park().
@@ -155,7 +157,10 @@ class waiting {
       // relaxed: ordered after our publish by the fence pair above; a stale
       // non-zero count costs one needless wake, never a lost one.
       if (l.sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]]
-        wake_one(l);
+        wake(l, count);
+    } else {
+      (void)side;
+      (void)count;
     }
   }
 
@@ -173,10 +178,10 @@ class waiting {
 
  private:
   template <class Lot>
-  [[gnu::cold, gnu::noinline]] static void wake_one(Lot& l) noexcept {
+  [[gnu::cold, gnu::noinline]] static void wake(Lot& l, std::uint32_t count) noexcept {
     // release: pairs with the acquire load of the epoch in park().
     l.epoch.fetch_add(1, std::memory_order_release);
-    l.backend.wake(l.epoch, 1);
+    l.backend.wake(l.epoch, count);
   }
 
   auto& lot(waiting_side side) noexcept {
