@@ -569,8 +569,10 @@ std::vector<entry> all_queues() {
   queues.push_back(
       make<ours<mpmc::queue<item, mpmc::wait::atomic_wait>>>("mpmc wait::atomic_wait", true));
   queues.push_back(make<ours<mpmc::queue<item, mpmc::wait::condvar>>>("mpmc wait::condvar", true));
-  queues.push_back(make<ours<mpmc::spinning_queue<item>::with<mpmc::padding::none>>>(
-      "mpmc spin, padding::none", true));
+  queues.push_back(make<ours<mpmc::queue<item, mpmc::padding::cache_line>>>(
+      "mpmc queue<T>, padding::cache_line", true));
+  queues.push_back(make<ours<mpmc::queue<item, mpmc::padding::interleaved>>>(
+      "mpmc queue<T>, padding::interleaved", true));
 #if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
   queues.push_back(make<atomic_queue_b2>("atomic_queue AtomicQueueB2", false));
 #endif

@@ -30,7 +30,7 @@ using item = std::uint64_t;
 using parking = mpmc::queue<item>;  // the default: pause, then park on a futex
 using spinning = mpmc::spinning_queue<item>;
 using yielding = mpmc::yielding_queue<item>;
-using dense_spinning = spinning::with<mpmc::padding::none>;
+using padded_spinning = spinning::with<mpmc::padding::cache_line>;
 
 // The queue shared by a multi-threaded benchmark's threads. Thread 0 builds
 // it before the start barrier; every thread dereferences the pointer only
@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
   register_queue<parking>("parking");
   register_queue<spinning>("spinning");
   register_queue<yielding>("yielding");
-  register_queue<dense_spinning>("dense_spinning");
+  register_queue<padded_spinning>("padded_spinning");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

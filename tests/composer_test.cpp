@@ -20,7 +20,7 @@ static_assert(std::is_same_v<queue<int, wait::spin, padding::none, backoff::paus
 static_assert(std::is_same_v<queue<int, capacity::fixed<8>, backoff::none>,
                              queue<int, backoff::none, capacity::fixed<8>>>);
 static_assert(std::is_same_v<config_t<>, default_config>);
-static_assert(std::is_same_v<queue<int>, queue<int, capacity::dynamic, padding::cache_line,
+static_assert(std::is_same_v<queue<int>, queue<int, capacity::dynamic, padding::none,
                                                backoff::pause, wait::park<>>>,
               "naming a default explicitly gives the same type");
 static_assert(std::is_same_v<queue<int>, parking_queue<int>>,

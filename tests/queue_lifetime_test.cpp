@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace {
 
@@ -155,6 +156,31 @@ struct hundred_bytes {
   char bytes[100];
 };
 static_assert(slot_bytes<hundred_bytes, mpmc::padding::cache_line> == 128, "two lines if need be");
+
+static_assert(slot_bytes<std::uint64_t, mpmc::padding::interleaved> == 16, "dense");
+
+TEST(QueueLifetime, InterleavedLayoutSpreadsNeighboursOverLines) {
+  // For every ring size and spread the ring uses, the permutation is a
+  // bijection, and consecutive positions never share a line.
+  for (unsigned log_size = 0; log_size <= 10; ++log_size) {
+    const std::size_t size = std::size_t{1} << log_size;
+    for (unsigned spread = 0; 2 * spread <= log_size && spread <= 3; ++spread) {
+      std::vector<int> hits(size, 0);
+      for (std::size_t i = 0; i != size; ++i) {
+        const std::size_t j = mpmc::detail::interleave_index(i, spread);
+        ASSERT_LT(j, size) << "size " << size << " spread " << spread;
+        ++hits[j];
+      }
+      for (std::size_t j = 0; j != size; ++j) ASSERT_EQ(hits[j], 1) << "not a permutation";
+      const std::size_t per_line = std::size_t{1} << spread;
+      for (std::size_t i = 0; i + 1 < size && spread > 0; ++i) {
+        const std::size_t a = mpmc::detail::interleave_index(i, spread) / per_line;
+        const std::size_t b = mpmc::detail::interleave_index(i + 1, spread) / per_line;
+        ASSERT_NE(a, b) << "positions " << i << " and " << i + 1 << " share a line";
+      }
+    }
+  }
+}
 
 TEST(QueueLifetime, SlotLayoutFollowsThePaddingPolicy) {
   // A dense slot is the 4-byte turn word plus the element; a padded slot

@@ -22,19 +22,22 @@ using thread_queues = ::testing::Types<
     mpmc::spinning_queue<std::uint64_t>,  // spin + pause
     mpmc::yielding_queue<std::uint64_t>,  // yield
     mpmc::queue<std::uint64_t, mpmc::wait::spin, mpmc::backoff::exponential,
-                mpmc::padding::none>,                                              // dense slots
-    mpmc::queue<std::uint64_t, mpmc::wait::basic_yield<0>, mpmc::backoff::none>,   // yield at once
-    mpmc::queue<std::uint64_t, mpmc::capacity::fixed<8>, mpmc::wait::yield>,       // fixed, small
-    mpmc::parking_queue<std::uint64_t>,                                            // futex
-    mpmc::queue<std::uint64_t, mpmc::wait::atomic_wait>,                           // atomic wait
-    mpmc::queue<std::uint64_t, mpmc::wait::condvar, mpmc::padding::none>,          // condvar
-    mpmc::queue<std::uint64_t, mpmc::wait::park<mpmc::backend::linux_futex, 0>>>;  // park at once
+                mpmc::padding::none>,                                             // dense slots
+    mpmc::queue<std::uint64_t, mpmc::wait::basic_yield<0>, mpmc::backoff::none>,  // yield at once
+    mpmc::queue<std::uint64_t, mpmc::capacity::fixed<8>, mpmc::wait::yield>,      // fixed, small
+    mpmc::parking_queue<std::uint64_t>,                                           // futex
+    mpmc::queue<std::uint64_t, mpmc::wait::atomic_wait>,                          // atomic wait
+    mpmc::queue<std::uint64_t, mpmc::wait::condvar, mpmc::padding::none>,         // condvar
+    mpmc::queue<std::uint64_t, mpmc::wait::park<mpmc::backend::linux_futex, 0>>,  // park at once
+    mpmc::queue<std::uint64_t, mpmc::padding::interleaved, mpmc::wait::yield>,    // interleaved
+    mpmc::queue<std::uint64_t, mpmc::padding::interleaved, mpmc::capacity::fixed<4>,
+                mpmc::wait::yield>>;  // interleaved, a ring smaller than one block
 struct thread_queue_names {
   template <class Q>
   static std::string GetName(int i) {
-    static const char* const names[] = {"spinning",      "yielding",     "dense_spin",
-                                        "yield_at_once", "fixed8_yield", "futex",
-                                        "atomic_wait",   "condvar",      "park_at_once"};
+    static const char* const names[] = {
+        "spinning",    "yielding", "dense_spin",   "yield_at_once", "fixed8_yield", "futex",
+        "atomic_wait", "condvar",  "park_at_once", "interleaved",   "interleaved4"};
     return names[i];
   }
 };

@@ -79,11 +79,15 @@ concept wait_policy = policy_of<W, tag::wait> && requires {
 } && (detail::spinning_wait<W> || detail::parking_wait<W>);
 
 // Lays slots out: `alignment` is the least alignment (and size granule) of a
-// slot, a power of two.
+// slot, a power of two. An optional `interleave` (bool) asks for consecutive
+// positions to be spread over different cache lines (padding::interleaved).
 template <class P>
 concept padding_policy = policy_of<P, tag::padding> && requires {
   { P::alignment } -> std::convertible_to<std::size_t>;
-} && std::has_single_bit(static_cast<std::size_t>(P::alignment));
+} && std::has_single_bit(static_cast<std::size_t>(P::alignment)) &&
+  (!requires { P::interleave; } || requires {
+    { P::interleave } -> std::convertible_to<bool>;
+  });
 
 // Holds the slots. `storage<Slot>` exposes `data()` and `size()`; with
 // `is_fixed` it is default-constructible and sized at compile time, otherwise

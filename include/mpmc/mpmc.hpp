@@ -19,6 +19,7 @@
 #include <mpmc/capacity/fixed.hpp>
 #include <mpmc/padding/align_to.hpp>
 #include <mpmc/padding/cache_line.hpp>
+#include <mpmc/padding/interleaved.hpp>
 #include <mpmc/padding/none.hpp>
 #include <mpmc/wait/atomic_wait.hpp>
 #include <mpmc/wait/condvar.hpp>

@@ -331,7 +331,7 @@ class basic_queue {
           if constexpr (!Wait) break;
           n = waiting_.wait(
               side::producers, [&] { return ring_.claim_push_n(want, pos); },
-              [&] { return ring_.closed(); }, deadline);
+              [&] { return ring_.stopping(false); }, deadline);
           if (n == 0) break;
         }
         it = ring_.fill_n(pos, n, build_from<R, decltype(it)>{std::move(it)}).it;
@@ -356,8 +356,8 @@ class basic_queue {
       slot_type* s = ring_.claim_push(pos);
       if (s == nullptr) {
         s = waiting_.wait(
-            side::producers, [&] { return ring_.claim_push(pos); }, [&] { return ring_.closed(); },
-            deadline);
+            side::producers, [&] { return ring_.claim_push(pos); },
+            [&] { return ring_.stopping(false); }, deadline);
         if (s == nullptr) return false;
       }
       commit_push(*s, pos, std::forward<Args>(args)...);
@@ -376,8 +376,8 @@ class basic_queue {
     slot_type* s = ring_.claim_pop(pos);
     if (s == nullptr) {
       s = waiting_.wait(
-          side::consumers, [&] { return ring_.claim_pop(pos); }, [&] { return ring_.drained(); },
-          deadline);
+          side::consumers, [&] { return ring_.claim_pop(pos); },
+          [&] { return ring_.stopping(true); }, deadline);
       if (s == nullptr) return out;
     }
     out.emplace(std::move(*s->value()));

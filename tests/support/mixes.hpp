@@ -16,13 +16,14 @@ struct mix {
   using queue = mpmc::queue<T, Policies...>;
 };
 
-// Every backoff and wait policy, both paddings, dynamic capacity.
+// Every backoff and wait policy, every padding, dynamic capacity.
 using contract_mixes = ::testing::Types<
-    mix<>,                                                    // the defaults
-    mix<padding::none, backoff::none, wait::spin>,            // dense, raw spin
-    mix<wait::spin, backoff::pause, padding::align_to<128>>,  // spinning preset, 128 B
-    mix<backoff::yield, wait::yield>,                         // yield everywhere
-    mix<wait::basic_yield<0>, backoff::exponential, padding::cache_line>>;  // yield at once
+    mix<>,                                                                 // the defaults
+    mix<padding::none, backoff::none, wait::spin>,                         // dense, raw spin
+    mix<wait::spin, backoff::pause, padding::align_to<128>>,               // spinning preset, 128 B
+    mix<backoff::yield, wait::yield>,                                      // yield everywhere
+    mix<wait::basic_yield<0>, backoff::exponential, padding::cache_line>,  // yield at once
+    mix<padding::interleaved, backoff::none, wait::spin>>;                 // interleaved
 
 // One mix per wait policy, for the suites about blocking, closing and
 // deadlines.
@@ -41,8 +42,8 @@ struct wait_mix_names {
 struct contract_mix_names {
   template <class Mix>
   static std::string GetName(int i) {
-    static const char* const names[] = {"defaults", "dense_spin_none", "spin_pause_128",
-                                        "yield_yield", "yield_at_once"};
+    static const char* const names[] = {"defaults",    "dense_spin_none", "spin_pause_128",
+                                        "yield_yield", "yield_at_once",   "interleaved"};
     return names[i];
   }
 };

@@ -84,9 +84,26 @@ struct slot {
   T* value() noexcept { return std::launder(reinterpret_cast<T*>(bytes)); }
 };
 
+// padding::interleaved's permutation of slot indices: swaps the lowest
+// `spread` bits with the next `spread`, a transpose of each block of
+// 2^spread lines of 2^spread slots. Consecutive indices land 2^spread slots
+// (one line) apart. A bijection on [0, 2^k) whenever 2*spread <= k.
+constexpr std::size_t interleave_index(std::size_t index, unsigned spread) noexcept {
+  const std::size_t low = (std::size_t{1} << spread) - 1;
+  return (index & ~(low | (low << spread))) | ((index & low) << spread) | ((index >> spread) & low);
+}
+
+// Whether a padding policy asks for padding::interleaved's layout.
+template <class P>
+inline constexpr bool interleaves = false;
+template <class P>
+requires requires { P::interleave; }
+inline constexpr bool interleaves<P> = P::interleave;
+
 template <class T, class Config>
 class sequence_ring {
   using capacity_type = typename Config::capacity;
+  static constexpr bool interleave = interleaves<typename Config::padding>;
 
  public:
   using slot_type = slot<T, Config::padding::alignment>;
@@ -181,7 +198,25 @@ class sequence_ring {
     // seq_cst: one total order of closes and claims decides which pushes got
     // in; waking the parked threads afterwards is ordered by the epoch
     // release that follows in the caller.
-    return (tail_.fetch_or(closed_bit, std::memory_order_seq_cst) & closed_bit) == 0;
+    const bool first = (tail_.fetch_or(closed_bit, std::memory_order_seq_cst) & closed_bit) == 0;
+    // release: pairs with the acquire in stopping(): who sees the flag sees
+    // the bit in tail_.
+    closing_.store(true, std::memory_order_release);
+    return first;
+  }
+
+  // What a blocked call polls on every round to learn that it should stop:
+  // for producers, closed(); for consumers, drained(). Reading tail_ there
+  // would be a mistake: every push writes that line, so a consumer polling
+  // it would pull the line away from the producer it is waiting for, and
+  // each push would pay for fetching it back. The flag lives on the ring's
+  // read-mostly line and is written once, by close(), after the bit; a
+  // poll that misses it by a moment is answered by the wake-up that close()
+  // sends after setting it.
+  bool stopping(bool consumer) const noexcept {
+    // acquire: pairs with the release store in close().
+    if (!closing_.load(std::memory_order_acquire)) return false;
+    return consumer ? drained() : true;
   }
 
   bool closed() const noexcept {
@@ -209,6 +244,9 @@ class sequence_ring {
     slots_ = storage_.data();
     mask_ = storage_.size() - 1;
     shift_ = static_cast<unsigned>(std::countr_zero(storage_.size()));
+    // padding::interleaved: k = slots per line, and k lines to a block; a
+    // ring of fewer than k*k slots uses the largest square block it holds.
+    if constexpr (interleave) spread_ = std::min(full_spread, shift_ / 2);
   }
 
   static std::size_t slot_count(std::size_t capacity) {
@@ -294,9 +332,10 @@ class sequence_ring {
         const std::uint32_t expected = ring.turn_of(p) + side;
         std::size_t i = 0;
         for (; i < in_lap; ++i) {
+          slot_type& s = interleave ? ring.at(p + i) : first[i];
           // (1) acquire, as in claim(): pairs with (2) by each slot's
           // previous owner.
-          const std::uint32_t turn = first[i].turn.load(std::memory_order_acquire);
+          const std::uint32_t turn = s.turn.load(std::memory_order_acquire);
           behind = static_cast<std::int32_t>(turn - expected);
           if (behind != 0) break;
         }
@@ -337,9 +376,10 @@ class sequence_ring {
       const std::size_t in_lap = std::min<std::size_t>(n, ring.mask + 1 - (pos & ring.mask));
       const std::uint32_t next_turn = ring.turn_of(pos) + side + 1;
       for (std::size_t i = 0; i != in_lap; ++i) {
-        each(first[i]);
+        slot_type& s = interleave ? ring.at(pos + i) : first[i];
+        each(s);
         // (2) release, as in publish().
-        first[i].turn.store(next_turn, std::memory_order_release);
+        s.turn.store(next_turn, std::memory_order_release);
       }
       pos += in_lap;
       n -= in_lap;
@@ -354,9 +394,21 @@ class sequence_ring {
     slot_type* slots;
     std::uint64_t mask;
     unsigned shift;
+    unsigned spread;  // padding::interleaved: log2 of the slots per line used
 
     slot_type& at(std::uint64_t pos) const noexcept {
-      return slots[static_cast<std::size_t>(pos & mask)];
+      auto index = static_cast<std::size_t>(pos & mask);
+      if constexpr (interleave) {
+        // Swap the lowest `spread` bits of the index with the next
+        // `spread`: a transpose of each block of 2^spread lines. Rings big
+        // enough for a whole block (all but the tiniest) take the branch
+        // with constant shifts.
+        if (spread == full_spread) [[likely]]
+          index = transpose(index, full_spread);
+        else
+          index = transpose(index, spread);
+      }
+      return slots[index];
     }
     // The producer's turn for position pos: twice its lap. Truncation to 32
     // bits is intended: turns are compared by signed difference, so they
@@ -365,15 +417,27 @@ class sequence_ring {
       return static_cast<std::uint32_t>(pos >> shift) << 1;
     }
   };
-  layout shape() const noexcept { return {slots_, mask_, shift_}; }
+  layout shape() const noexcept { return {slots_, mask_, shift_, spread_}; }
+
+  // padding::interleaved: slots per line, as a power of two, and its log.
+  static constexpr std::size_t slots_per_line =
+      std::bit_floor(std::max<std::size_t>(1, backend::cache_line_size / sizeof(slot_type)));
+  static constexpr unsigned full_spread = static_cast<unsigned>(std::countr_zero(slots_per_line));
+
+  static constexpr std::size_t transpose(std::size_t index, unsigned spread) noexcept {
+    return interleave_index(index, spread);
+  }
 
   std::uint32_t turn_of(std::uint64_t pos) const noexcept { return shape().turn_of(pos); }
   slot_type& slot_at(std::uint64_t pos) const noexcept { return shape().at(pos); }
 
-  // Read-only after construction; shares no line with the counters.
+  // Read-only after construction (but for one store by close()); shares no
+  // line with the counters.
   slot_type* slots_ = nullptr;
   std::uint64_t mask_ = 0;
   unsigned shift_ = 0;
+  unsigned spread_ = 0;
+  std::atomic<bool> closing_{false};  // see stopping()
 
   // Each counter on its own line (two lines on x86, against adjacent-line
   // prefetch): producers hammer one, consumers the other.
