@@ -157,6 +157,7 @@ struct hundred_bytes {
 };
 static_assert(slot_bytes<hundred_bytes, mpmc::padding::cache_line> == 128, "two lines if need be");
 
+static_assert(slot_bytes<int, mpmc::padding::interleaved> == 8, "dense");
 static_assert(slot_bytes<std::uint64_t, mpmc::padding::interleaved> == 16, "dense");
 
 TEST(QueueLifetime, InterleavedLayoutSpreadsNeighboursOverLines) {
