@@ -1,6 +1,8 @@
 // padding::none: dense slots, each only as large as its sequence word and its
-// element need. Best for one producer and one consumer, or for small
-// elements where memory and cache footprint matter more than false sharing.
+// element need. The default: the smallest footprint, and measured fastest in
+// every scenario but a two-thread ping-pong (docs/benchmarks.md). Neighbouring
+// positions share lines; padding::interleaved or padding::cache_line avoid
+// that where many cores hammer one queue.
 #pragma once
 
 #include <mpmc/padding/align_to.hpp>
