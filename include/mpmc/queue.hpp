@@ -101,15 +101,11 @@ class basic_queue {
   bool full() const noexcept { return size() == capacity(); }
 
   // --- non-blocking --------------------------------------------------------
-  // The fast paths (these, and the first attempt of the blocking calls) are
-  // forced inline, as atomic_queue does: in a large program gcc otherwise
-  // leaves them out of line, and the call, with the position making a round
-  // trip through memory, cost up to half again a push+pop in our runner.
 
   // False when the queue is full or closed; the argument is then left
   // untouched.
-  [[gnu::always_inline]] bool try_push(const T& value) { return try_emplace(value); }
-  [[gnu::always_inline]] bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
+  bool try_push(const T& value) { return try_emplace(value); }
+  bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
 
   // Constructs the element from `args` in place. If that constructor may
   // throw, the element is built first, outside the ring, and moved in, so a
@@ -118,8 +114,7 @@ class basic_queue {
   // from). With a noexcept constructor nothing is consumed on failure.
   template <class... Args>
   requires std::constructible_from<T, Args...>
-  [[gnu::always_inline]] bool try_emplace(Args&&... args) noexcept(
-      std::is_nothrow_constructible_v<T, Args...>) {
+  bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
       slot_type* s = ring_.claim_push(pos);
@@ -136,7 +131,7 @@ class basic_queue {
   // Empty when no element is ready. Note the Vyukov ring's corner: if the
   // oldest element's producer has claimed its slot but not finished writing,
   // this reports empty even though later elements may be complete.
-  [[gnu::always_inline]] std::optional<T> try_pop() noexcept {
+  std::optional<T> try_pop() noexcept {
     std::optional<T> out;
     std::uint64_t pos;
     if (slot_type* s = ring_.claim_pop(pos)) {
@@ -148,7 +143,7 @@ class basic_queue {
 
   // Move-assigns the oldest element to `out`; false (and `out` untouched)
   // when none is ready.
-  [[gnu::always_inline]] bool try_pop(T& out) noexcept {
+  bool try_pop(T& out) noexcept {
     static_assert(std::is_nothrow_move_assignable_v<T>,
                   "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
                   "try_pop() returning std::optional<T> instead");
@@ -354,8 +349,8 @@ class basic_queue {
   }
 
   template <class Deadline, class... Args>
-  [[gnu::always_inline]] bool emplace_until(const Deadline& deadline, Args&&... args) noexcept(
-      std::is_nothrow_constructible_v<T, Args...>) {
+  bool emplace_until(const Deadline& deadline,
+                     Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
       slot_type* s = ring_.claim_push(pos);
@@ -375,7 +370,7 @@ class basic_queue {
   }
 
   template <class Deadline>
-  [[gnu::always_inline]] std::optional<T> pop_until(const Deadline& deadline) noexcept {
+  std::optional<T> pop_until(const Deadline& deadline) noexcept {
     std::optional<T> out;
     std::uint64_t pos;
     slot_type* s = ring_.claim_pop(pos);
@@ -391,15 +386,14 @@ class basic_queue {
   }
 
   template <class... Args>
-  [[gnu::always_inline]] void commit_push(slot_type& s, std::uint64_t pos,
-                                          Args&&... args) noexcept {
+  void commit_push(slot_type& s, std::uint64_t pos, Args&&... args) noexcept {
     std::construct_at(s.value(), std::forward<Args>(args)...);
     ring_.publish_push(s, pos);
     waiting_.notify(side::consumers);
   }
 
   // The element has been moved out: destroy it and hand the slot on.
-  [[gnu::always_inline]] void release_pop(slot_type& s, std::uint64_t pos) noexcept {
+  void release_pop(slot_type& s, std::uint64_t pos) noexcept {
     std::destroy_at(s.value());
     ring_.publish_pop(s, pos);
     waiting_.notify(side::producers);

@@ -34,13 +34,10 @@ class asymmetric_fence {
  public:
   // The hot path's half: a compiler barrier once the heavy half is known to
   // be membarrier, a full fence until then (or for good, without it).
-  // Forced inline: it runs after every push and pop of a parking queue, and
-  // in a large program gcc left it an out-of-line call (measured: a third
-  // slower push+pop).
-  [[gnu::always_inline]] static void light() noexcept {
+  static void light() noexcept {
     // relaxed: reading a process-wide mode flag; either value leads to a
     // correct fence (a full one is never wrong).
-    if (mode_.load(std::memory_order_relaxed) == expedited) [[likely]]
+    if (mode_.load(std::memory_order_relaxed) == expedited)
       std::atomic_signal_fence(std::memory_order_seq_cst);
     else
       full();

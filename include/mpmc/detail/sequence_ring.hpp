@@ -151,17 +151,13 @@ class sequence_ring {
   // Claims the next position for a producer: returns its slot, with `pos`
   // set, or nullptr when the queue is full. The caller constructs the element
   // in the slot and then calls publish_push(slot, pos).
-  [[gnu::always_inline]] slot_type* claim_push(std::uint64_t& pos) noexcept {
-    return claim(tail_, producer_side, pos);
-  }
+  slot_type* claim_push(std::uint64_t& pos) noexcept { return claim(tail_, producer_side, pos); }
 
   // Claims the oldest position for a consumer: returns its slot, with `pos`
   // set, or nullptr when that position holds no element yet (the queue is
   // empty, or its oldest element's producer has claimed but not finished).
   // The caller moves the element out, destroys it, and calls publish_pop.
-  [[gnu::always_inline]] slot_type* claim_pop(std::uint64_t& pos) noexcept {
-    return claim(head_, consumer_side, pos);
-  }
+  slot_type* claim_pop(std::uint64_t& pos) noexcept { return claim(head_, consumer_side, pos); }
 
   // Batch claims: up to `max` consecutive positions with one compare-exchange
   // of the counter. Returns how many were claimed (0 when claim_push or
@@ -270,12 +266,8 @@ class sequence_ring {
 
   // Claims the next position from `counter` (tail_ for producers, head_ for
   // consumers) once its slot shows `side`'s turn.
-  //
-  // Forced inline, with claim_push and claim_pop: it is the whole fast path,
-  // and in a large program gcc kept it out of line, paying a call and a
-  // round trip of `pos` through memory (measured: up to 1.5x push+pop).
-  [[gnu::always_inline]] slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint32_t side,
-                                          std::uint64_t& pos) noexcept {
+  slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint32_t side,
+                   std::uint64_t& pos) noexcept {
     // relaxed: only a guess at the next position; the turn check and the
     // compare-exchange below reject a stale one.
     pos = counter.load(std::memory_order_relaxed);

@@ -149,7 +149,7 @@ class waiting {
 
   // Called after each publish of `count` slots (one, or a batch): wakes up
   // to `count` threads parked on `side`, if any.
-  [[gnu::always_inline]] void notify(waiting_side side, std::uint32_t count = 1) noexcept {
+  void notify(waiting_side side, std::uint32_t count = 1) noexcept {
     if constexpr (parks) {
       auto& l = lot(side);
       // Light half of the fence pair; the heavy half is in park().
