@@ -8,7 +8,9 @@
 //             batch), else 64 single calls; ns per item
 //   1p1c      one producer thread feeding one consumer thread (blocking calls)
 //   pingpong  a round trip between two threads through two queues
-//   2x2, 4x4, 8x8  producers x consumers; 8x8 oversubscribes a 2-core machine
+//   2x2, 4x4, 8x8  producers x consumers; 8x8 oversubscribes a 2-core machine.
+//             Any other PxC (say 3x5) works too: bench/sweep.py drives a grid
+//             of them. PxC scenarios move n/4 items (1p1c moves n).
 //   idle      a consumer blocked 300 ms on an empty queue: the CPU it burns,
 //             and the latency from a push to its wake-up (median of 8)
 // Throughput scenarios report CPU seconds per million items beside wall time.
@@ -20,7 +22,9 @@
 //
 //   cmake --preset bench && cmake --build --preset bench
 //   build/bench/bench/compare [reps] [items] [scenario,scenario,...]
-//       [--json FILE] [--timeout SECONDS] [--in-process]
+//       [--json FILE] [--timeout SECONDS] [--in-process] [--queues I,J,...]
+// --queues runs only the queues at those indices (the order of all_queues();
+// `--list` prints it).
 #include <mpmc/mpmc.hpp>
 
 #include <algorithm>
@@ -510,7 +514,7 @@ result two_cas_floor(item n) {
 // --- the run ----------------------------------------------------------------
 
 struct scenario {
-  const char* name;
+  std::string name;
   const char* unit;
   bool higher_is_better;
   bool reports_cpu;
@@ -530,6 +534,16 @@ const scenario scenarios[] = {
     {"idle", "wake latency, us", false, true, "CPU while blocked, % of a core"},
 };
 
+// "PxC" with 1 <= P, C <= 256: P producers and C consumers. Returns {0, 0}
+// for any other name.
+std::pair<int, int> producers_consumers(const std::string& name) {
+  int p = 0, c = 0;
+  char tail = 0;
+  if (std::sscanf(name.c_str(), "%dx%d%c", &p, &c, &tail) != 2) return {0, 0};
+  if (p < 1 || c < 1 || p > 256 || c > 256) return {0, 0};
+  return {p, c};
+}
+
 struct entry {
   std::string name;
   enum kind_type { ours_kind, peer_kind, floor_kind } kind;
@@ -546,12 +560,12 @@ entry make(const char* name, bool is_ours) {
             if (s == "batch64") return batch_scenario<A>(name, n, 64);
             if (s == "batch4096") return batch_scenario<A>(name, n, 4096);
             if (s == "bulk64") return bulk_scenario<A>(name, n, 64);
-            if (s == "2x2") return many_to_many_scenario<A>(name, n / 4, 2, 2);
             if (s == "1p1c") return many_to_many_scenario<A>(name, n, 1, 1);
             if (s == "pingpong") return pingpong_scenario<A>(name, n / 20 + 1);
-            if (s == "4x4") return many_to_many_scenario<A>(name, n / 4, 4, 4);
-            if (s == "8x8") return many_to_many_scenario<A>(name, n / 4, 8, 8);
-            return idle_scenario<A>(name, n);
+            if (s == "idle") return idle_scenario<A>(name, n);
+            const auto [p, c] = producers_consumers(s);
+            check(p != 0, "compare", "unknown scenario");
+            return many_to_many_scenario<A>(name, n / 4, p, c);
           }};
 }
 
@@ -681,6 +695,18 @@ void json_string(std::FILE* f, const std::string& s) {
   std::fputc('"', f);
 }
 
+// "a,b,,c" -> {"a", "b", "c"}
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) parts.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -699,6 +725,7 @@ int main(int argc, char** argv) {
   std::string json_path;
   int timeout_s = 300;
   bool isolated = true;
+  std::vector<bool> selected(queues.size(), true);
   std::vector<std::string> positional;
   for (std::size_t i = 0; i != args.size(); ++i) {
     if (args[i] == "--json" && i + 1 < args.size()) {
@@ -707,6 +734,17 @@ int main(int argc, char** argv) {
       timeout_s = std::max(1, std::atoi(args[++i].c_str()));
     } else if (args[i] == "--in-process") {
       isolated = false;
+    } else if (args[i] == "--list") {
+      for (std::size_t q = 0; q != queues.size(); ++q)
+        std::printf("%zu %s\n", q, queues[q].name.c_str());
+      return 0;
+    } else if (args[i] == "--queues" && i + 1 < args.size()) {
+      selected.assign(queues.size(), false);
+      for (const std::string& index : split(args[++i])) {
+        const auto q = static_cast<std::size_t>(std::strtoul(index.c_str(), nullptr, 10));
+        check(q < queues.size(), "compare", "--queues: no such queue (see --list)");
+        selected[q] = true;
+      }
     } else {
       positional.push_back(args[i]);
     }
@@ -714,18 +752,22 @@ int main(int argc, char** argv) {
   const int reps = positional.size() > 0 ? std::max(1, std::atoi(positional[0].c_str())) : 3;
   const item n =
       positional.size() > 1 ? std::strtoull(positional[1].c_str(), nullptr, 10) : 4'000'000;
-  const std::string wanted = positional.size() > 2
-                                 ? positional[2]
-                                 : "pair,batch64,batch4096,bulk64,1p1c,pingpong,2x2,4x4,8x8,idle";
-  std::vector<const scenario*> chosen;
-  std::string list(1, ',');  // ",a,b,": look names up with their commas
-  list.append(wanted).push_back(',');
-  for (const auto& s : scenarios) {
-    std::string key(1, ',');
-    key.append(s.name).push_back(',');
-    if (list.find(key) != std::string::npos) chosen.push_back(&s);
+  const std::vector<std::string> wanted =
+      split(positional.size() > 2 ? positional[2]
+                                  : "pair,batch64,batch4096,bulk64,1p1c,pingpong,2x2,4x4,8x8,idle");
+  // The named scenarios in the table's order, then any PxC grids as given.
+  std::vector<scenario> chosen;
+  for (const auto& s : scenarios)
+    if (std::find(wanted.begin(), wanted.end(), s.name) != wanted.end()) chosen.push_back(s);
+  for (const std::string& name : wanted) {
+    const bool known = std::any_of(std::begin(scenarios), std::end(scenarios),
+                                   [&](const scenario& s) { return s.name == name; });
+    if (known) continue;
+    check(producers_consumers(name).first != 0, "compare",
+          "unknown scenario; see the top of compare.cpp");
+    chosen.push_back({name, "M items/s", true, true, "CPU s per M items"});
   }
-  check(!chosen.empty(), "compare", "no known scenario named; see the top of compare.cpp");
+  check(!chosen.empty(), "compare", "no scenario named; see the top of compare.cpp");
   report_missing_peers();
 
   // Interleaved: every queue runs once per scenario before any runs twice, so
@@ -733,10 +775,10 @@ int main(int argc, char** argv) {
   for (auto& q : queues) q.results.resize(chosen.size());
   for (int r = 0; r != reps; ++r) {
     for (std::size_t s = 0; s != chosen.size(); ++s) {
-      const std::string name = chosen[s]->name;
+      const std::string name = chosen[s].name;
       for (std::size_t qi = 0; qi != queues.size(); ++qi) {
         auto& q = queues[qi];
-        if (q.only_scenario != nullptr && name != q.only_scenario) continue;
+        if (!selected[qi] || (q.only_scenario != nullptr && name != q.only_scenario)) continue;
         std::fprintf(stderr, "\r%-46s %-9s rep %d/%d", q.name.c_str(), name.c_str(), r + 1, reps);
         if (isolated) {
           if (auto m = run_isolated(argv[0], qi, name, n, timeout_s)) q.results[s].push_back(*m);
@@ -761,14 +803,14 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(n), std::thread::hardware_concurrency(),
               isolated ? "one process per measurement" : "in one process");
   for (std::size_t s = 0; s != chosen.size(); ++s) {
-    const scenario& sc = *chosen[s];
+    const scenario& sc = chosen[s];
     double best = sc.higher_is_better ? 0 : 1e300;
     for (auto& q : queues) {
       if (q.kind != entry::peer_kind || q.results[s].empty()) continue;
       const double v = median(q.results[s]).value;
       best = sc.higher_is_better ? std::max(best, v) : std::min(best, v);
     }
-    std::printf("\n### %s (%s; %s is better)\n\n", sc.name, sc.unit,
+    std::printf("\n### %s (%s; %s is better)\n\n", sc.name.c_str(), sc.unit,
                 sc.higher_is_better ? "higher" : "lower");
     std::printf("| queue | %s | vs best peer |", sc.unit);
     if (sc.reports_cpu) std::printf(" %s |", sc.cpu_unit);
@@ -783,7 +825,9 @@ int main(int argc, char** argv) {
     }
     bool first = true;
     for (auto& q : queues) {
-      if (q.only_scenario != nullptr && sc.name != std::string(q.only_scenario)) continue;
+      if (!selected[static_cast<std::size_t>(&q - queues.data())] ||
+          (q.only_scenario != nullptr && sc.name != q.only_scenario))
+        continue;
       if (q.results[s].empty()) {
         std::printf("| %s | failed | |%s\n", q.name.c_str(), sc.reports_cpu ? " |" : "");
         continue;
