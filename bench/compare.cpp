@@ -587,6 +587,8 @@ std::vector<entry> all_queues() {
       "mpmc queue<T>, padding::cache_line", true));
   queues.push_back(make<ours<mpmc::queue<item, mpmc::padding::interleaved>>>(
       "mpmc queue<T>, padding::interleaved", true));
+  queues.push_back(
+      make<ours<mpmc::queue<item, mpmc::claim::ticket>>>("mpmc queue<T>, claim::ticket", true));
 #if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
   queues.push_back(make<atomic_queue_b2>("atomic_queue AtomicQueueB2", false));
 #endif

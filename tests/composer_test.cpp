@@ -20,9 +20,10 @@ static_assert(std::is_same_v<queue<int, wait::spin, padding::none, backoff::paus
 static_assert(std::is_same_v<queue<int, capacity::fixed<8>, backoff::none>,
                              queue<int, backoff::none, capacity::fixed<8>>>);
 static_assert(std::is_same_v<config_t<>, default_config>);
-static_assert(std::is_same_v<queue<int>, queue<int, capacity::dynamic, padding::none,
-                                               backoff::pause, wait::park<>>>,
-              "naming a default explicitly gives the same type");
+static_assert(
+    std::is_same_v<queue<int>,
+                   queue<int, capacity::dynamic, padding::none, backoff::pause, wait::park<>>>,
+    "naming a default explicitly gives the same type");
 static_assert(std::is_same_v<queue<int>, parking_queue<int>>,
               "on Linux the default parks on a futex");
 static_assert(std::is_same_v<padding::cache_line, padding::align_to<64>>);
@@ -48,6 +49,12 @@ static_assert(backoff_policy<backoff::none> && backoff_policy<backoff::pause> &&
 static_assert(wait_policy<wait::spin> && wait_policy<wait::yield>);
 static_assert(padding_policy<padding::none> && padding_policy<padding::align_to<128>>);
 static_assert(capacity_policy<capacity::dynamic> && capacity_policy<capacity::fixed<3>>);
+static_assert(claim_policy<claim::ticket> && claim_policy<claim::compare_exchange>);
+static_assert(
+    std::is_same_v<queue<int, claim::ticket, wait::spin>, queue<int, wait::spin, claim::ticket>>,
+    "a claim policy composes in any position like the others");
+static_assert(std::is_same_v<queue<int>::config_type::claim, claim::compare_exchange>);
+static_assert(!claim_policy<wait::spin>, "a policy of another category");
 static_assert(!policy<int> && !policy<std::atomic<int>>);
 static_assert(!backoff_policy<wait::spin>, "a policy of another category");
 static_assert(policy_of<backoff::pause, tag::backoff> && !policy_of<backoff::pause, tag::wait>);

@@ -31,13 +31,17 @@ using thread_queues = ::testing::Types<
     mpmc::queue<std::uint64_t, mpmc::wait::park<mpmc::backend::linux_futex, 0>>,  // park at once
     mpmc::queue<std::uint64_t, mpmc::padding::interleaved, mpmc::wait::yield>,    // interleaved
     mpmc::queue<std::uint64_t, mpmc::padding::interleaved, mpmc::capacity::fixed<4>,
-                mpmc::wait::yield>>;  // interleaved, a ring smaller than one block
+                mpmc::wait::yield>,                   // interleaved, tiny ring
+    mpmc::queue<std::uint64_t, mpmc::claim::ticket>,  // tickets, park
+    mpmc::queue<std::uint64_t, mpmc::claim::ticket, mpmc::wait::condvar,
+                mpmc::capacity::fixed<8>>>;  // tickets, condvar, several laps waited at once
 struct thread_queue_names {
   template <class Q>
   static std::string GetName(int i) {
     static const char* const names[] = {
-        "spinning",    "yielding", "dense_spin",   "yield_at_once", "fixed8_yield", "futex",
-        "atomic_wait", "condvar",  "park_at_once", "interleaved",   "interleaved4"};
+        "spinning",     "yielding",    "dense_spin",     "yield_at_once", "fixed8_yield",
+        "futex",        "atomic_wait", "condvar",        "park_at_once",  "interleaved",
+        "interleaved4", "ticket",      "ticket_condvar8"};
     return names[i];
   }
 };

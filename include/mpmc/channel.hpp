@@ -71,8 +71,16 @@ class counted_handle {
   ~counted_handle() {
     // acq_rel: the last handle's decrement acquires every other handle's
     // release, so all their pushes and pops happen before the close.
-    if (state_ && ((*state_).*Count).fetch_sub(1, std::memory_order_acq_rel) == 1)
+    if (state_ && ((*state_).*Count).fetch_sub(1, std::memory_order_acq_rel) == 1) {
       state_->queue.close();
+      // claim::ticket: a sender blocked on a full queue holds a position
+      // that close() cannot take back; with no receiver left to free its
+      // slot it would wait forever. Draining frees them all (their elements
+      // are dropped with the rest).
+      if constexpr (Count == &channel_state<Q>::receivers && Q::config_type::claim::tickets)
+        while (state_->queue.pop()) {
+        }
+    }
   }
 
   size_type capacity() const noexcept { return queue().capacity(); }

@@ -78,6 +78,13 @@ concept wait_policy = policy_of<W, tag::wait> && requires {
   { W::spin_limit } -> std::convertible_to<std::uint32_t>;
 } && (detail::spinning_wait<W> || detail::parking_wait<W>);
 
+// How blocking calls without a deadline claim positions: `tickets` false
+// (compare-exchange, claim::compare_exchange) or true (claim::ticket).
+template <class C>
+concept claim_policy = policy_of<C, tag::claim> && requires {
+  { C::tickets } -> std::convertible_to<bool>;
+};
+
 // Lays slots out: `alignment` is the least alignment (and size granule) of a
 // slot, a power of two. An optional `interleave` (bool) asks for consecutive
 // positions to be spread over different cache lines (padding::interleaved).

@@ -8,6 +8,7 @@
 
 #include <mpmc/backoff/pause.hpp>
 #include <mpmc/capacity/dynamic.hpp>
+#include <mpmc/claim/compare_exchange.hpp>
 #include <mpmc/padding/none.hpp>
 #include <mpmc/wait/park.hpp>
 
@@ -16,7 +17,8 @@ namespace mpmc {
 // Each policy is checked against its category's concept here, so a custom
 // policy that lacks something is reported in words, once, whichever way it
 // reached the queue (the composer or `queue::with`).
-template <class Capacity, class Padding, class Backoff, class Wait>
+template <class Capacity, class Padding, class Backoff, class Wait,
+          class Claim = claim::compare_exchange>
 struct config {
   static_assert(capacity_policy<Capacity>,
                 "mpmc::queue: the capacity policy does not satisfy mpmc::capacity_policy; "
@@ -31,11 +33,16 @@ struct config {
                 "mpmc::queue: the wait policy does not satisfy mpmc::wait_policy "
                 "(it needs a static constexpr std::uint32_t spin_limit and either a static "
                 "noexcept idle() or a backend type that satisfies mpmc::parking_backend)");
+  static_assert(claim_policy<Claim>,
+                "mpmc::queue: the claim policy does not satisfy mpmc::claim_policy "
+                "(it needs a static constexpr bool tickets); use mpmc::claim::compare_exchange "
+                "or mpmc::claim::ticket");
 
   using capacity = Capacity;
   using padding = Padding;
   using backoff = Backoff;
   using wait = Wait;
+  using claim = Claim;
 };
 
 // What a queue uses for each category the user does not name: heap storage,
@@ -48,7 +55,11 @@ struct config {
 // ping-pong, mostly because 1024 padded slots (64 KiB) do not stay in L1.
 // Where many cores hammer neighbouring slots, padding::cache_line or
 // padding::interleaved is one policy away.
-using default_config = config<capacity::dynamic, padding::none, backoff::pause, wait::park<>>;
+//
+// Compare-exchange claims, not tickets: tickets win only while every thread
+// has a core, and collapse when threads outnumber cores (claim/ticket.hpp).
+using default_config =
+    config<capacity::dynamic, padding::none, backoff::pause, wait::park<>, claim::compare_exchange>;
 
 // The config for a list of policies given in any order, defaults filled in.
 template <class... Policies>

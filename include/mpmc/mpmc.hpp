@@ -17,6 +17,8 @@
 #include <mpmc/backoff/yield.hpp>
 #include <mpmc/capacity/dynamic.hpp>
 #include <mpmc/capacity/fixed.hpp>
+#include <mpmc/claim/compare_exchange.hpp>
+#include <mpmc/claim/ticket.hpp>
 #include <mpmc/padding/align_to.hpp>
 #include <mpmc/padding/cache_line.hpp>
 #include <mpmc/padding/interleaved.hpp>

@@ -23,6 +23,8 @@ struct padding {};
 struct backoff {};
 // What a thread does once spinning has not helped: keep spinning, yield, park.
 struct wait {};
+// How a blocking push or pop takes its position: compare-exchange or ticket.
+struct claim {};
 }  // namespace tag
 
 // Maps a policy to its category tag. The primary template is deliberately
@@ -44,7 +46,8 @@ namespace detail {
 template <class Tag>
 inline constexpr bool is_category =
     std::same_as<Tag, tag::capacity> || std::same_as<Tag, tag::padding> ||
-    std::same_as<Tag, tag::backoff> || std::same_as<Tag, tag::wait>;
+    std::same_as<Tag, tag::backoff> || std::same_as<Tag, tag::wait> ||
+    std::same_as<Tag, tag::claim>;
 }  // namespace detail
 
 // A policy: a type whose category is one of the tags above.

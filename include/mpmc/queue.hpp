@@ -250,7 +250,7 @@ class basic_queue {
         const std::size_t k = ring_.claim_pop_n(std::min(n - popped, batch_limit), pos);
         if (k == 0) break;
         out = ring_.empty_n(pos, k, move_out<OutIt>{std::move(out)}).out;
-        waiting_.notify(side::producers, static_cast<std::uint32_t>(k));
+        waiting_.notify(side::producers, static_cast<std::uint32_t>(k), run_words(pos, k));
         popped += k;
       } else {
         std::optional<T> value = try_pop();
@@ -270,7 +270,8 @@ class basic_queue {
   // claimed its slot before the close completes and its element is
   // delivered. Wakes every blocked or parked thread. Idempotent.
   void close() noexcept {
-    if (ring_.close()) waiting_.notify_all();
+    if (!ring_.close()) return;
+    waiting_.notify_all();
   }
   bool closed() const noexcept { return ring_.closed(); }
 
@@ -297,6 +298,14 @@ class basic_queue {
   template <class OutIt>
   static constexpr bool nothrow_output =
       noexcept(*std::declval<OutIt&>() = std::declval<T&&>()) && noexcept(++std::declval<OutIt&>());
+
+  // For waiting::notify after a batch: the turn words of positions
+  // [pos, pos + n), for the ticket holders asleep on them.
+  auto run_words(std::uint64_t pos, std::size_t n) noexcept {
+    return [this, pos, n](auto&& wake) {
+      for (std::size_t i = 0; i != n; ++i) wake(ring_.turn_word(pos + i));
+    };
+  }
 
   // What a batch does to each slot of its run (see sequence_ring::fill_n).
   template <class R, class It>
@@ -335,7 +344,7 @@ class basic_queue {
           if (n == 0) break;
         }
         it = ring_.fill_n(pos, n, build_from<R, decltype(it)>{std::move(it)}).it;
-        waiting_.notify(side::consumers, static_cast<std::uint32_t>(n));
+        waiting_.notify(side::consumers, static_cast<std::uint32_t>(n), run_words(pos, n));
         pushed += n;
       } else {
         const bool ok = Wait ? emplace_until(deadline, detail::source_element<R>(it))
@@ -353,13 +362,17 @@ class basic_queue {
                      Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
-      slot_type* s = ring_.claim_push(pos);
-      if (s == nullptr) {
-        s = waiting_.wait(
-            side::producers, [&] { return ring_.claim_push(pos); },
-            [&] { return ring_.stopping(false); }, deadline);
-        if (s == nullptr) return false;
+      slot_type* s = nullptr;
+      if constexpr (by_ticket<Deadline>) {
+        s = take_push_ticket(pos);
+      } else {
+        s = ring_.claim_push(pos);
+        if (s == nullptr)
+          s = waiting_.wait(
+              side::producers, [&] { return ring_.claim_push(pos); },
+              [&] { return ring_.stopping(false); }, deadline);
       }
+      if (s == nullptr) return false;
       commit_push(*s, pos, std::forward<Args>(args)...);
       return true;
     } else {
@@ -373,30 +386,66 @@ class basic_queue {
   std::optional<T> pop_until(const Deadline& deadline) noexcept {
     std::optional<T> out;
     std::uint64_t pos;
-    slot_type* s = ring_.claim_pop(pos);
-    if (s == nullptr) {
-      s = waiting_.wait(
-          side::consumers, [&] { return ring_.claim_pop(pos); },
-          [&] { return ring_.stopping(true); }, deadline);
-      if (s == nullptr) return out;
+    slot_type* s = nullptr;
+    if constexpr (by_ticket<Deadline>) {
+      s = take_pop_ticket(pos);
+    } else {
+      s = ring_.claim_pop(pos);
+      if (s == nullptr)
+        s = waiting_.wait(
+            side::consumers, [&] { return ring_.claim_pop(pos); },
+            [&] { return ring_.stopping(true); }, deadline);
     }
+    if (s == nullptr) return out;
     out.emplace(std::move(*s->value()));
     release_pop(*s, pos);
     return out;
+  }
+
+  // claim::ticket: untimed blocking calls claim by ticket (sequence_ring.hpp,
+  // Tickets); timed ones cannot, as a timeout cannot give a ticket back.
+  template <class Deadline>
+  static constexpr bool by_ticket =
+      Config::claim::tickets&& std::same_as<Deadline, detail::no_deadline>;
+
+  // Takes a ticket and waits for its slot's turn. nullptr: closed (push),
+  // or closed with no element for this position (pop).
+  slot_type* take_push_ticket(std::uint64_t& pos) noexcept {
+    slot_type* s = ring_.ticket_push(pos);
+    if (s == nullptr) return nullptr;
+    // A push ticket is never abandoned: it was taken before any close, so
+    // its element must be delivered, once a consumer frees the slot.
+    // acquire: pairs with the release store of the turn by the slot's
+    // previous owner (sequence_ring's (2)), as in wait_turn().
+    if (s->turn.load(std::memory_order_acquire) != ring_.push_turn(pos)) [[unlikely]]
+      waiting_.wait_turn(side::producers, s->turn, ring_.push_turn(pos), [] { return false; });
+    return s;
+  }
+
+  slot_type* take_pop_ticket(std::uint64_t& pos) noexcept {
+    slot_type* s = ring_.ticket_pop(pos);
+    // acquire: as in take_push_ticket().
+    if (s->turn.load(std::memory_order_acquire) == ring_.pop_turn(pos)) [[likely]]
+      return s;
+    // A consumer ticket at or past the final tail will never be filled.
+    if (!waiting_.wait_turn(side::consumers, s->turn, ring_.pop_turn(pos),
+                            [&] { return ring_.abandoned(pos); }))
+      return nullptr;
+    return s;
   }
 
   template <class... Args>
   void commit_push(slot_type& s, std::uint64_t pos, Args&&... args) noexcept {
     std::construct_at(s.value(), std::forward<Args>(args)...);
     ring_.publish_push(s, pos);
-    waiting_.notify(side::consumers);
+    waiting_.notify(side::consumers, s.turn);
   }
 
   // The element has been moved out: destroy it and hand the slot on.
   void release_pop(slot_type& s, std::uint64_t pos) noexcept {
     std::destroy_at(s.value());
     ring_.publish_pop(s, pos);
-    waiting_.notify(side::producers);
+    waiting_.notify(side::producers, s.turn);
   }
 
   ring_type ring_;

@@ -17,7 +17,7 @@
 
 namespace mpmc {
 
-template <class Capacity, class Padding, class Backoff, class Wait>
+template <class Capacity, class Padding, class Backoff, class Wait, class Claim>
 struct config;
 
 namespace detail {
@@ -69,12 +69,15 @@ struct compose {
                 "category");
   static_assert(unique<tag::wait>,
                 "mpmc::queue: more than one wait policy given; pass at most one of each category");
+  static_assert(unique<tag::claim>,
+                "mpmc::queue: more than one claim policy given; pass at most one of each "
+                "category");
 
  public:
   using type =
       config<pick<tag::capacity, typename Base::capacity>,
              pick<tag::padding, typename Base::padding>, pick<tag::backoff, typename Base::backoff>,
-             pick<tag::wait, typename Base::wait>>;
+             pick<tag::wait, typename Base::wait>, pick<tag::claim, typename Base::claim>>;
 };
 
 }  // namespace detail

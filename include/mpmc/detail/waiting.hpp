@@ -42,6 +42,38 @@
 // to n. A woken thread that loses the
 // race for the element to a running thread simply parks again; the element
 // was still consumed. close() bumps both epochs and wakes everybody.
+//
+// Ticket holders (claim::ticket)
+// ------------------------------
+// A blocking call that holds a ticket (sequence_ring.hpp, Tickets) waits for
+// one slot's turn, not for "any progress", so waking one arbitrary sleeper
+// could pick the wrong one.
+//
+// A producer holding a ticket sleeps on its slot's turn word, counted in the
+// producers' lot's `turn_sleepers`; the consumer that frees the slot stores
+// the turn and, if turn_sleepers is non-zero, wakes all sleepers on that
+// word (several laps of one slot may be waited for at once; each re-checks):
+//
+//   ticket holder                        publisher of that slot
+//   ++turn_sleepers                      store the turn           (release)
+//   heavy fence                          light fence
+//   t = turn; if t is not ours:          if turn_sleepers != 0:
+//     sleep while turn == t                wake all sleeping on the turn word
+//   --turn_sleepers
+//
+// The same store-load pair as above, with the same cure. Producers use a
+// backend object of their own for it, so that a condition variable's
+// notify_one for the epoch never lands on a ticket holder.
+//
+// A consumer holding a ticket may be waiting for a position no producer will
+// ever fill (taken after close()), and close() must be able to wake it
+// without changing that slot's turn word, which other laps' holders still
+// read; a backend such as std::atomic::wait only returns once the word
+// changes. So consumers holding tickets sleep on their lot's epoch, as other
+// sleepers do, and with claim::ticket every publish wakes *all* sleeping
+// consumers, each of which re-checks its own slot: a herd, but only of
+// consumers parked on an empty queue, where a ticket queue is not at its
+// best anyway (claim/ticket.hpp).
 #pragma once
 
 #include <mpmc/backend/asymmetric_fence.hpp>
@@ -74,8 +106,10 @@ bool expired(const Deadline& deadline) noexcept {
 template <class Backend>
 struct alignas(backend::false_sharing_range) parking_lot {
   std::atomic<std::uint32_t> sleepers{0};
+  std::atomic<std::uint32_t> turn_sleepers{0};  // ticket holders asleep on turn words
   std::atomic<std::uint32_t> epoch{0};
   [[no_unique_address]] Backend backend;
+  [[no_unique_address]] Backend turn_backend;
 };
 
 // Which side of the queue is waiting.
@@ -93,6 +127,7 @@ class waiting {
   using wait_type = typename Config::wait;
   using backoff_type = typename Config::backoff;
   static constexpr bool parks = parking_wait<wait_type>;
+  static constexpr bool tickets = Config::claim::tickets;
 
   struct no_lots {};
   struct lots {
@@ -147,32 +182,83 @@ class waiting {
     }
   }
 
-  // Called after each publish of `count` slots (one, or a batch): wakes up
-  // to `count` threads parked on `side`, if any.
-  void notify(waiting_side side, std::uint32_t count = 1) noexcept {
-    if constexpr (parks) {
-      auto& l = lot(side);
-      // Light half of the fence pair; the heavy half is in park().
-      backend::asymmetric_fence::light();
-      // relaxed: ordered after our publish by the fence pair above; a stale
-      // non-zero count costs one needless wake, never a lost one.
-      if (l.sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]]
-        wake(l, count);
-    } else {
-      (void)side;
-      (void)count;
+  // Waits until `word` (a ticket's slot turn) reads `turn`, or stop()
+  // holds; returns whether the turn came. Same budgets as wait(); a parking
+  // policy then sleeps on the word itself (see Ticket holders).
+  template <class Stop>
+  [[gnu::noinline]] bool wait_turn(waiting_side side, std::atomic<std::uint32_t>& word,
+                                   std::uint32_t turn, Stop&& stop) noexcept {
+    backoff_type backoff{};
+    std::uint32_t yields = 0;
+    for (std::uint32_t rounds = 0;;) {
+      // acquire: pairs with the release store of the turn by the slot's
+      // previous owner (sequence_ring's (2)): its work on the slot is done.
+      if (word.load(std::memory_order_acquire) == turn) return true;
+      if (stop()) return false;
+      if (rounds < wait_type::spin_limit) {
+        ++rounds;
+        backoff();
+      } else if constexpr (parks) {
+        if (yields < yield_limit_of<wait_type>) {
+          ++yields;
+          backend::thread_yield();
+        } else if (side == waiting_side::producers) {
+          park_turn(lots_.producers, word, turn, stop);
+        } else {
+          // acquire: as above.
+          auto arrived = [&] { return word.load(std::memory_order_acquire) == turn; };
+          park(lots_.consumers, arrived, stop, no_deadline{});
+        }
+      } else {
+        wait_type::idle();
+      }
     }
   }
 
-  // Wakes every parked thread on both sides (close()).
+  // Called after each publish of `count` slots (one, or a batch): wakes up
+  // to `count` threads parked on `side`, if any, and the ticket holders
+  // asleep on those slots' turn words: `each_word(f)` calls f on each.
+  template <class EachWord>
+  void notify(waiting_side side, std::uint32_t count, EachWord&& each_word) noexcept {
+    if constexpr (parks) {
+      auto& l = lot(side);
+      // Light half of the fence pair; the heavy half is in park() and
+      // park_turn().
+      backend::asymmetric_fence::light();
+      // relaxed (both): ordered after our publish by the fence pair above; a
+      // stale non-zero count costs one needless wake, never a lost one.
+      if (l.sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+        // claim::ticket: consumers asleep on the epoch wait for different
+        // positions; only all of them are sure to include the right one.
+        if (tickets && side == waiting_side::consumers)
+          wake_everyone(l);
+        else
+          wake(l, count);
+      }
+      if constexpr (tickets) {
+        if (l.turn_sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]]
+          each_word([&l](std::atomic<std::uint32_t>& word) { wake_turn(l, word); });
+      } else {
+        (void)each_word;
+      }
+    } else {
+      (void)side;
+      (void)count;
+      (void)each_word;
+    }
+  }
+
+  // notify() for one published slot, whose turn word is `word`.
+  void notify(waiting_side side, std::atomic<std::uint32_t>& word) noexcept {
+    notify(side, 1, [&word](auto&& wake) { wake(word); });
+  }
+
+  // Wakes every parked thread on both sides (close()). Producers asleep on
+  // a turn word hold positions claimed before the close, which complete.
   void notify_all() noexcept {
     if constexpr (parks) {
-      for (auto* l : {&lots_.producers, &lots_.consumers}) {
-        // release: pairs with the acquire load of the epoch in park(), so a
-        // sleeper that sees the new epoch also sees the queue closed.
-        l->epoch.fetch_add(1, std::memory_order_release);
-        l->backend.wake_all(l->epoch);
-      }
+      wake_everyone(lots_.producers);
+      wake_everyone(lots_.consumers);
     }
   }
 
@@ -182,6 +268,35 @@ class waiting {
     // release: pairs with the acquire load of the epoch in park().
     l.epoch.fetch_add(1, std::memory_order_release);
     l.backend.wake(l.epoch, count);
+  }
+
+  template <class Lot>
+  [[gnu::cold, gnu::noinline]] static void wake_everyone(Lot& l) noexcept {
+    // release: pairs with the acquire load of the epoch in park(), so a
+    // sleeper that sees the new epoch also sees what the waker did (the
+    // publish, or the close).
+    l.epoch.fetch_add(1, std::memory_order_release);
+    l.backend.wake_all(l.epoch);
+  }
+
+  template <class Lot>
+  [[gnu::cold, gnu::noinline]] static void wake_turn(Lot& l,
+                                                     std::atomic<std::uint32_t>& word) noexcept {
+    l.turn_backend.wake_all(word);
+  }
+
+  template <class Lot, class Stop>
+  static void park_turn(Lot& l, std::atomic<std::uint32_t>& word, std::uint32_t turn,
+                        Stop& stop) noexcept {
+    // relaxed: the heavy fence below orders it before the re-check, against
+    // the light fence and turn_sleepers load in notify().
+    l.turn_sleepers.fetch_add(1, std::memory_order_relaxed);
+    backend::asymmetric_fence::heavy();
+    // acquire: as in wait_turn().
+    const std::uint32_t seen = word.load(std::memory_order_acquire);
+    if (seen != turn && !stop()) l.turn_backend.wait(word, seen);
+    // relaxed: a publisher that still sees us counted makes one needless wake.
+    l.turn_sleepers.fetch_sub(1, std::memory_order_relaxed);
   }
 
   auto& lot(waiting_side side) noexcept {
