@@ -161,58 +161,31 @@ class waiting {
   template <class Attempt, class Stop, class Deadline>
   [[gnu::noinline]] auto wait(waiting_side side, Attempt&& attempt, Stop&& stop,
                               const Deadline& deadline) noexcept -> decltype(attempt()) {
-    backoff_type backoff{};
-    std::uint32_t yields = 0;
-    for (std::uint32_t rounds = 0;;) {
-      if (auto result = attempt()) return result;
-      if (stop() || expired(deadline)) return {};
-      if (rounds < wait_type::spin_limit) {
-        ++rounds;
-        backoff();
-      } else if constexpr (parks) {
-        if (yields < yield_limit_of<wait_type>) {
-          ++yields;
-          backend::thread_yield();
-        } else if (auto result = park(lot(side), attempt, stop, deadline)) {
-          return result;
-        }
-      } else {
-        wait_type::idle();
-      }
-    }
+    return budget(attempt, stop, deadline, [&] {
+      if constexpr (parks)
+        return park(lot(side), attempt, stop, deadline);
+      else
+        return decltype(attempt()){};
+    });
   }
 
   // Waits until `word` (a ticket's slot turn) reads `turn`, or stop()
-  // holds; returns whether the turn came. Same budgets as wait(); a parking
-  // policy then sleeps on the word itself (see Ticket holders).
+  // holds; returns whether the turn came. Same budgets as wait(); then a
+  // parking policy sleeps (see Ticket holders).
   template <class Stop>
   [[gnu::noinline]] bool wait_turn(waiting_side side, std::atomic<std::uint32_t>& word,
                                    std::uint32_t turn, Stop&& stop) noexcept {
-    backoff_type backoff{};
-    std::uint32_t yields = 0;
-    for (std::uint32_t rounds = 0;;) {
-      // acquire: pairs with the release store of the turn by the slot's
-      // previous owner (sequence_ring's (2)): its work on the slot is done.
-      if (word.load(std::memory_order_acquire) == turn) return true;
-      if (stop()) return false;
-      if (rounds < wait_type::spin_limit) {
-        ++rounds;
-        backoff();
-      } else if constexpr (parks) {
-        if (yields < yield_limit_of<wait_type>) {
-          ++yields;
-          backend::thread_yield();
-        } else if (side == waiting_side::producers) {
-          park_turn(lots_.producers, word, turn, stop);
-        } else {
-          // acquire: as above.
-          auto arrived = [&] { return word.load(std::memory_order_acquire) == turn; };
-          park(lots_.consumers, arrived, stop, no_deadline{});
-        }
-      } else {
-        wait_type::idle();
+    // acquire: pairs with the release store of the turn by the slot's
+    // previous owner (sequence_ring's (2)): its work on the slot is done.
+    auto arrived = [&] { return word.load(std::memory_order_acquire) == turn; };
+    return budget(arrived, stop, no_deadline{}, [&] {
+      if constexpr (parks) {
+        if (side == waiting_side::consumers)
+          return park(lots_.consumers, arrived, stop, no_deadline{});
+        park_turn(lots_.producers, word, turn, stop);
       }
-    }
+      return false;
+    });
   }
 
   // Called after each publish of `count` slots (one, or a batch): wakes up
@@ -268,6 +241,35 @@ class waiting {
     // release: pairs with the acquire load of the epoch in park().
     l.epoch.fetch_add(1, std::memory_order_release);
     l.backend.wake(l.epoch, count);
+  }
+
+  // The loop both waits share: `attempt` until it returns something true
+  // (returned), or a false value once stop() holds or the deadline passed;
+  // between attempts, spin_limit backoff rounds, then a spinning policy's
+  // idle() before each further attempt, or a parking policy's yields and
+  // then `sleep()` (which returns what its own last attempt returned).
+  template <class Attempt, class Stop, class Deadline, class Sleep>
+  [[gnu::always_inline]] auto budget(Attempt& attempt, Stop& stop, const Deadline& deadline,
+                                     Sleep&& sleep) noexcept -> decltype(attempt()) {
+    backoff_type backoff{};
+    std::uint32_t yields = 0;
+    for (std::uint32_t rounds = 0;;) {
+      if (auto result = attempt()) return result;
+      if (stop() || expired(deadline)) return {};
+      if (rounds < wait_type::spin_limit) {
+        ++rounds;
+        backoff();
+      } else if constexpr (parks) {
+        if (yields < yield_limit_of<wait_type>) {
+          ++yields;
+          backend::thread_yield();
+        } else if (auto result = sleep()) {
+          return result;
+        }
+      } else {
+        wait_type::idle();
+      }
+    }
   }
 
   template <class Lot>
