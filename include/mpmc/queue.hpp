@@ -117,7 +117,7 @@ class basic_queue {
   bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
-      slot_type* s = ring_.claim_push(pos);
+      slot_type* s = ring_.claim_push_inline(pos);
       if (s == nullptr) return false;
       commit_push(*s, pos, std::forward<Args>(args)...);
       return true;
@@ -134,7 +134,7 @@ class basic_queue {
   std::optional<T> try_pop() noexcept {
     std::optional<T> out;
     std::uint64_t pos;
-    if (slot_type* s = ring_.claim_pop(pos)) {
+    if (slot_type* s = ring_.claim_pop_inline(pos)) {
       out.emplace(std::move(*s->value()));
       release_pop(*s, pos);
     }
@@ -148,7 +148,7 @@ class basic_queue {
                   "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
                   "try_pop() returning std::optional<T> instead");
     std::uint64_t pos;
-    slot_type* s = ring_.claim_pop(pos);
+    slot_type* s = ring_.claim_pop_inline(pos);
     if (s == nullptr) return false;
     out = std::move(*s->value());
     release_pop(*s, pos);

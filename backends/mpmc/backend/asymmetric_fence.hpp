@@ -34,13 +34,14 @@ class asymmetric_fence {
  public:
   // The hot path's half: a compiler barrier once the heavy half is known to
   // be membarrier, a full fence until then (or for good, without it).
-  static void light() noexcept {
+  // Inline, with the full fence out of line: it runs on every push and pop.
+  [[gnu::always_inline]] static void light() noexcept {
     // relaxed: reading a process-wide mode flag; either value leads to a
     // correct fence (a full one is never wrong).
-    if (mode_.load(std::memory_order_relaxed) == expedited)
+    if (mode_.load(std::memory_order_relaxed) == expedited) [[likely]]
       std::atomic_signal_fence(std::memory_order_seq_cst);
     else
-      full();
+      full_out_of_line();
   }
 
   // Registers with the kernel (once per process) if that has not happened
@@ -61,6 +62,8 @@ class asymmetric_fence {
   }
 
  private:
+  [[gnu::noinline, gnu::cold]] static void full_out_of_line() noexcept { full(); }
+
   static void full() noexcept {
 #if defined(__SANITIZE_THREAD__)
     // ThreadSanitizer does not model fences, and gcc refuses them under

@@ -180,6 +180,17 @@ class sequence_ring {
   // The caller moves the element out, destroys it, and calls publish_pop.
   slot_type* claim_pop(std::uint64_t& pos) noexcept { return claim(head_, consumer_side, pos); }
 
+  // claim_push / claim_pop inlined into the caller, for try_push and
+  // try_pop: a single-thread push+pop spent a third of its time in the
+  // calls. The blocking calls keep the calls: inlined into their retry
+  // loops as well, the threaded runs fell into lock-step (docs/benchmarks.md).
+  [[gnu::always_inline]] slot_type* claim_push_inline(std::uint64_t& pos) noexcept {
+    return claim_body(tail_, producer_side, pos);
+  }
+  [[gnu::always_inline]] slot_type* claim_pop_inline(std::uint64_t& pos) noexcept {
+    return claim_body(head_, consumer_side, pos);
+  }
+
   // Ticket claims (see Tickets above): take the next position whatever its
   // slot shows. Returns its slot, with `pos` set, or nullptr when the ring
   // is closed (producers; the position taken is then void). The caller must
@@ -316,6 +327,11 @@ class sequence_ring {
   // consumers) once its slot shows `side`'s turn.
   slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint32_t side,
                    std::uint64_t& pos) noexcept {
+    return claim_body(counter, side, pos);
+  }
+
+  [[gnu::always_inline]] slot_type* claim_body(std::atomic<std::uint64_t>& counter,
+                                               std::uint32_t side, std::uint64_t& pos) noexcept {
     // relaxed: only a guess at the next position; the turn check and the
     // compare-exchange below reject a stale one.
     pos = counter.load(std::memory_order_relaxed);
