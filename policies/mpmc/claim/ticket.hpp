@@ -7,8 +7,9 @@
 // on 16 cores it moved 2.7x the items of claim::compare_exchange, level with
 // atomic_queue (docs/benchmarks.md). Avoid it when threads outnumber cores: a
 // preempted ticket holder stalls the partner of its position, and on 2 cores
-// 4 producers x 4 consumers fell from 71 to 31 M items/s (with wait::spin,
-// to 0.1). try_ and timed calls claim by compare-exchange as always.
+// 4 producers x 4 consumers fell from 69 to 42 M items/s, 8 x 8 from 54 to
+// 32 (a spinning ticket build: 0.1). try_ and timed calls claim by
+// compare-exchange as always.
 //
 // What changes for close(): a push blocked on a full queue already holds its
 // position, so close() does not turn it away; it completes (and its element
