@@ -15,6 +15,11 @@
 // position, so close() does not turn it away; it completes (and its element
 // is delivered) once a consumer frees its slot. A pop blocked on an empty
 // queue returns std::nullopt at close(), as with compare_exchange.
+//
+// Parked consumers: each element wakes every consumer parked on the queue
+// (each re-checks its own slot and sleeps again), so a ticket queue with many
+// idle consumers pays a few microseconds of CPU per parked consumer per
+// element (detail/waiting.hpp says why).
 #pragma once
 
 #include <mpmc/policy.hpp>
