@@ -16,6 +16,7 @@
 // stops the compiler from reordering, gives the same guarantee as two full
 // fences. Where membarrier is missing or refused (old kernels, seccomp
 // sandboxes), both halves fall back to full fences: correct, just slower.
+// prepare() tells which; the hot path then calls full() in place of light().
 #pragma once
 
 #include <atomic>
@@ -32,21 +33,19 @@ class asymmetric_fence {
   enum : int { unknown = 0, expedited = 1, full_fences = 2 };
 
  public:
-  // The hot path's half: a compiler barrier once the heavy half is known to
-  // be membarrier, a full fence until then (or for good, without it).
-  // Inline, with the full fence out of line: it runs on every push and pop.
-  [[gnu::always_inline]] static void light() noexcept {
-    // relaxed: reading a process-wide mode flag; either value leads to a
-    // correct fence (a full one is never wrong).
-    if (mode_.load(std::memory_order_relaxed) == expedited) [[likely]]
-      std::atomic_signal_fence(std::memory_order_seq_cst);
-    else
-      full_out_of_line();
-  }
+  // Settles the mode (registering with the kernel once per process) and
+  // says whether the light half may be a mere compiler barrier. If not
+  // (no membarrier), the hot path must call full() instead of light().
+  static bool prepare() noexcept { return ensure_mode() == expedited; }
 
-  // Registers with the kernel (once per process) if that has not happened
-  // yet, so that light() is cheap from now on.
-  static void prepare() noexcept { ensure_mode(); }
+  // The hot path's half where prepare() returned true: it only stops the
+  // compiler from moving memory accesses across it. Not a check of the
+  // mode: a caller makes its slow path run full() where prepare() said no,
+  // with a test it does anyway (waiting.hpp folds it into a sleeper count),
+  // because one more load and branch on every push and pop is measurable.
+  [[gnu::always_inline]] static void light() noexcept {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  }
 
   // The sleeping side's half. Registers with the kernel on first use.
   static void heavy() noexcept {
@@ -61,9 +60,7 @@ class asymmetric_fence {
     full();
   }
 
- private:
-  [[gnu::noinline, gnu::cold]] static void full_out_of_line() noexcept { full(); }
-
+  // A full fence, for the hot path where prepare() returned false.
   static void full() noexcept {
 #if defined(__SANITIZE_THREAD__)
     // ThreadSanitizer does not model fences, and gcc refuses them under
@@ -75,6 +72,7 @@ class asymmetric_fence {
 #endif
   }
 
+ private:
   static int ensure_mode() noexcept {
     // acquire: pairs with the release in the store below, so a thread that
     // sees `expedited` also sees the registration as done.

@@ -105,6 +105,8 @@ bool expired(const Deadline& deadline) noexcept {
 // a thread is going to sleep or waking up.
 template <class Backend>
 struct alignas(backend::false_sharing_range) parking_lot {
+  // Threads asleep on the epoch, plus `fence_needed` for good where the
+  // asymmetric fence has no cheap half (see waiting::notify).
   std::atomic<std::uint32_t> sleepers{0};
   std::atomic<std::uint32_t> turn_sleepers{0};  // ticket holders asleep on turn words
   std::atomic<std::uint32_t> epoch{0};
@@ -145,10 +147,18 @@ class waiting {
 
  public:
   waiting() noexcept {
-    // Settle the fence mode now, so that notify()'s light half is a mere
-    // compiler barrier from the first push on, not a full fence until some
-    // thread first parks.
-    if constexpr (parks) backend::asymmetric_fence::prepare();
+    // Settle the fence mode now. Without membarrier every notify() must
+    // issue a full fence before it reads the sleeper count; a bias that
+    // keeps the count non-zero sends each one down the slow path, which
+    // does, so the fast path stays one load and one branch on every system.
+    if constexpr (parks) {
+      if (!backend::asymmetric_fence::prepare()) {
+        // relaxed: the queue is not yet shared; publishing it to other
+        // threads orders this store before their first access.
+        lots_.producers.sleepers.store(fence_needed, std::memory_order_relaxed);
+        lots_.consumers.sleepers.store(fence_needed, std::memory_order_relaxed);
+      }
+    }
   }
 
   // Calls `attempt` until it returns something true, and returns that; or
@@ -196,23 +206,16 @@ class waiting {
     if constexpr (parks) {
       auto& l = lot(side);
       // Light half of the fence pair; the heavy half is in park() and
-      // park_turn().
+      // park_turn(). Where the light half would have to be a full fence,
+      // sleepers is never zero and slow_notify() issues it.
       backend::asymmetric_fence::light();
       // relaxed (both): ordered after our publish by the fence pair above; a
       // stale non-zero count costs one needless wake, never a lost one.
-      if (l.sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]] {
-        // claim::ticket: consumers asleep on the epoch wait for different
-        // positions; only all of them are sure to include the right one.
-        if (tickets && side == waiting_side::consumers)
-          wake_everyone(l);
-        else
-          wake(l, count);
-      }
-      if constexpr (tickets) {
+      if (l.sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]]
+        slow_notify(l, side, count, each_word);
+      else if constexpr (tickets) {
         if (l.turn_sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]]
-          each_word([&l](std::atomic<std::uint32_t>& word) { wake_turn(l, word); });
-      } else {
-        (void)each_word;
+          wake_turns(l, each_word);
       }
     } else {
       (void)side;
@@ -236,6 +239,43 @@ class waiting {
   }
 
  private:
+  static constexpr std::uint32_t fence_needed = 1u << 31;
+
+  // notify() after it found sleepers non-zero: real sleepers, or the bias
+  // that stands for a missing light fence (then issued here, before the
+  // count is read again; the earlier read only brought us here).
+  template <class Lot, class EachWord>
+  [[gnu::cold, gnu::noinline]] static void slow_notify(Lot& l, waiting_side side,
+                                                       std::uint32_t count,
+                                                       EachWord& each_word) noexcept {
+    // relaxed: as in notify(), ordered by the fence pair.
+    std::uint32_t sleeping = l.sleepers.load(std::memory_order_relaxed);
+    if (sleeping & fence_needed) {
+      backend::asymmetric_fence::full();
+      // relaxed: ordered after our publish by the full fence just issued.
+      sleeping = l.sleepers.load(std::memory_order_relaxed) & ~fence_needed;
+    }
+    if (sleeping != 0) {
+      // claim::ticket: consumers asleep on the epoch wait for different
+      // positions; only all of them are sure to include the right one.
+      if (tickets && side == waiting_side::consumers)
+        wake_everyone(l);
+      else
+        wake(l, count);
+    }
+    if constexpr (tickets) {
+      // relaxed: as above.
+      if (l.turn_sleepers.load(std::memory_order_relaxed) != 0) wake_turns(l, each_word);
+    } else {
+      (void)each_word;
+    }
+  }
+
+  template <class Lot, class EachWord>
+  static void wake_turns(Lot& l, EachWord& each_word) noexcept {
+    each_word([&l](std::atomic<std::uint32_t>& word) { wake_turn(l, word); });
+  }
+
   template <class Lot>
   [[gnu::cold, gnu::noinline]] static void wake(Lot& l, std::uint32_t count) noexcept {
     // release: pairs with the acquire load of the epoch in park().
