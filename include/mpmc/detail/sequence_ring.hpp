@@ -404,6 +404,20 @@ class sequence_ring {
         const std::size_t in_lap = std::min<std::size_t>(max - n, ring.mask + 1 - (p & ring.mask));
         const std::uint32_t expected = ring.turn_of(p) + side;
         std::size_t i = 0;
+        if constexpr (!interleave) {
+          // Four turns per test while they all match, the common case: one
+          // branch per four slots instead of one per slot roughly halves
+          // the scan (bulk64 in bench/compare). A group with a mismatch is
+          // read again below, slot by slot, to find where the run ends.
+          for (; in_lap - i >= 4; i += 4) {
+            // (1) acquire (all four), as below.
+            const std::uint32_t a = first[i].turn.load(std::memory_order_acquire) ^ expected;
+            const std::uint32_t b = first[i + 1].turn.load(std::memory_order_acquire) ^ expected;
+            const std::uint32_t c = first[i + 2].turn.load(std::memory_order_acquire) ^ expected;
+            const std::uint32_t d = first[i + 3].turn.load(std::memory_order_acquire) ^ expected;
+            if ((a | b | c | d) != 0) break;
+          }
+        }
         for (; i < in_lap; ++i) {
           slot_type& s = interleave ? ring.at(p + i) : first[i];
           // (1) acquire, as in claim(): pairs with (2) by each slot's
