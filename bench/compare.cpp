@@ -605,6 +605,12 @@ std::vector<entry> all_queues() {
   queues.push_back(make<tbb_bounded>("oneTBB concurrent_bounded_queue", false));
 #endif
   queues.push_back(make<mutex_ring>("mutex + condvar ring", false));
+  // The default queue with a 16x longer spin before it yields: what a
+  // ping-pong partner with a core of its own gains, and what oversubscribed
+  // runs lose (docs/benchmarks.md, "Spin budget"). Listed after the peers so
+  // that the indices above stay those of earlier runs.
+  queues.push_back(make<ours<mpmc::queue<item, mpmc::wait::park<mpmc::backend::native, 1024>>>>(
+      "mpmc wait::park<native, 1024 spins>", true));
   queues.push_back({"(floor: two uncontended compare-exchanges)", entry::floor_kind,
                     [](const std::string&, item n) { return two_cas_floor(n); }, "pair"});
 #if defined(__linux__)

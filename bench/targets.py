@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Checks the comparison runner's JSON against the speed targets of issues 3,
+4 and 5, one column per run, so that a target is judged on the ratios each
+run measured side by side rather than on figures from different runs.
+
+    build/bench/bench/compare 5 2000000 --json run1.json   # as many runs as you like
+    python3 bench/targets.py run1.json run2.json run3.json
+
+"ours" is the default queue<T> (pause, park on futex) unless a row names
+another; "best peer" is the best peer in that scenario of that run. Parking
+peers are those that use under half a core while blocked in `idle`.
+"""
+import json
+import sys
+
+DEFAULT = "mpmc queue<T> default (pause, park on futex)"
+SPINNING = "mpmc spinning_queue (spin)"
+ATOMIC_QUEUE = "atomic_queue AtomicQueueB2"
+TWO_CAS = "(floor: two uncontended compare-exchanges)"
+BARE_FUTEX = "(floor: bare futex wait + wake)"
+
+
+def load(path):
+    with open(path) as f:
+        run = json.load(f)
+    return {s["name"]: s for s in run["scenarios"]}
+
+
+def row(scenario, name):
+    for q in scenario["queues"]:
+        if q["queue"] == name and q["median"] is not None:
+            return q
+    return None
+
+
+def best_peer(scenario, keep=lambda q: True):
+    peers = [q for q in scenario["queues"]
+             if q["kind"] == "peer" and q["median"] is not None and keep(q)]
+    if not peers:
+        return None
+    pick = max if scenario["higher_is_better"] else min
+    return pick(peers, key=lambda q: q["median"])
+
+
+def short(name):
+    return name.split(" ")[0] if name.startswith(("atomic_queue", "xenium")) else name
+
+
+def judge(run):
+    """Yields (target, figures, met) for one run."""
+    def ratio(scenario, ours_name, against, limit, higher):
+        s = run.get(scenario)
+        if s is None:
+            return None
+        ours = row(s, ours_name)
+        other = against(s)
+        if ours is None or other is None:
+            return None
+        r = ours["median"] / other["median"]
+        met = r >= limit if higher else r <= limit
+        text = f"{ours['median']:.3g} / {other['median']:.3g} {short(other['queue'])} = {r:.2f}x"
+        return text, met
+
+    def named(name):
+        return lambda s: row(s, name)
+
+    yield "pair: ours <= best peer", ratio("pair", DEFAULT, best_peer, 1.0, False)
+    yield "pair: ours <= 1.15x two-CAS floor", ratio("pair", DEFAULT, named(TWO_CAS), 1.15, False)
+    yield "pair: ours <= 1.05x spinning", ratio("pair", DEFAULT, named(SPINNING), 1.05, False)
+    yield "batch64: ours <= best peer", ratio("batch64", DEFAULT, best_peer, 1.0, False)
+    yield "batch4096: ours <= best peer", ratio("batch4096", DEFAULT, best_peer, 1.0, False)
+    if "bulk64" in run and "batch64" in run:
+        fastest = best_peer(run["batch64"])
+        ours = row(run["bulk64"], DEFAULT)
+        if fastest and ours:
+            r = ours["median"] / fastest["median"]
+            yield "bulk64: ours <= 1/3 fastest peer's singles (batch64)", (
+                f"{ours['median']:.3g} / {fastest['median']:.3g} {short(fastest['queue'])} = {r:.2f}x",
+                r <= 1 / 3)
+    yield "1p1c: ours >= 1.2x best peer", ratio("1p1c", DEFAULT, best_peer, 1.2, True)
+    yield "1p1c: spinning >= 1.2x best peer", ratio("1p1c", SPINNING, best_peer, 1.2, True)
+    yield "pingpong: spinning <= atomic_queue", ratio("pingpong", SPINNING, named(ATOMIC_QUEUE), 1.0, False)
+    yield "pingpong: ours <= 1.2x atomic_queue", ratio("pingpong", DEFAULT, named(ATOMIC_QUEUE), 1.2, False)
+    yield "pingpong: ours <= 1.2x spinning", ratio("pingpong", DEFAULT, named(SPINNING), 1.2, False)
+    for threads in ("2x2", "4x4", "8x8"):
+        s = run.get(threads)
+        if s is None:
+            continue
+        yield f"{threads}: ours >= best peer", ratio(threads, DEFAULT, best_peer, 1.0, True)
+        ours, peer = row(s, DEFAULT), best_peer(s)
+        if ours and peer:
+            r = ours["cpu"] / peer["cpu"]
+            yield f"{threads}: ours' CPU/item <= that peer's", (
+                f"{ours['cpu']:.3f} / {peer['cpu']:.3f} = {r:.2f}x", r <= 1.0)
+    s = run.get("idle")
+    if s is not None:
+        ours = row(s, DEFAULT)
+        if ours:
+            yield "idle: ours <= 0.1 % of a core", (f"{ours['cpu']:.3f} %", ours["cpu"] <= 0.1)
+        parking = lambda q: q["cpu"] < 50
+        yield "idle: wake <= best parking peer", ratio(
+            "idle", DEFAULT, lambda s: best_peer(s, parking), 1.0, False)
+        yield "idle: wake <= 1.1x bare futex", ratio("idle", DEFAULT, named(BARE_FUTEX), 1.1, False)
+
+
+def main(paths):
+    runs = [dict((t, v) for t, v in judge(load(p))) for p in paths]
+    targets = list(runs[0].keys())
+    print("| target | " + " | ".join(f"run {i + 1}" for i in range(len(runs))) + " |")
+    print("|---|" + "---|" * len(runs))
+    for t in targets:
+        cells = []
+        for r in runs:
+            v = r.get(t)
+            cells.append("n/a" if v is None else f"{v[0]} {'yes' if v[1] else '**no**'}")
+        print(f"| {t} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        print(__doc__)
+        sys.exit(2)
+    main(sys.argv[1:])
