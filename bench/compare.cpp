@@ -25,6 +25,9 @@
 //       [--json FILE] [--timeout SECONDS] [--in-process] [--queues I,J,...]
 // --queues runs only the queues at those indices (the order of all_queues();
 // `--list` prints it).
+//   build/bench/bench/compare --paired A B SCENARIO ITEMS SLICES
+// runs queues A and B alternately in one process, SLICES times each, and
+// prints the median of the per-slice ratios A/B (see main()).
 #include <mpmc/mpmc.hpp>
 
 #include <algorithm>
@@ -727,6 +730,39 @@ int main(int argc, char** argv) {
     check(index < queues.size(), "compare", "--one: no such queue");
     const result r = queues[index].run(args[2], std::strtoull(args[3].c_str(), nullptr, 10));
     std::printf("%.17g %.17g\n", r.value, r.cpu);
+    return 0;
+  }
+
+  // Paired mode: two queues alternate in one process, slice by slice, and
+  // each slice's ratio is taken. Both see the same vCPU and the same phase
+  // of the shared machine, which separate processes do not (a process lands
+  // on either vCPU, and the two differ: docs/benchmarks.md).
+  if (args.size() == 6 && args[0] == "--paired") {
+    const auto a = static_cast<std::size_t>(std::stoul(args[1]));
+    const auto b = static_cast<std::size_t>(std::stoul(args[2]));
+    check(a < queues.size() && b < queues.size(), "compare", "--paired: no such queue");
+    const std::string scenario = args[3];
+    const item n = std::strtoull(args[4].c_str(), nullptr, 10);
+    const int slices = std::max(1, std::atoi(args[5].c_str()));
+    std::vector<double> va, vb, ratio;
+    for (int s = 0; s != slices; ++s) {
+      // Alternate which goes first, so neither always follows the other.
+      const bool a_first = s % 2 == 0;
+      const double first = queues[a_first ? a : b].run(scenario, n).value;
+      const double second = queues[a_first ? b : a].run(scenario, n).value;
+      va.push_back(a_first ? first : second);
+      vb.push_back(a_first ? second : first);
+      ratio.push_back(va.back() / vb.back());
+    }
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    std::sort(ratio.begin(), ratio.end());
+    std::printf("%s, medians of %d slices: %s %.4g, %s %.4g; ratio per slice %.3f [%.3f-%.3f]\n",
+                scenario.c_str(), slices, queues[a].name.c_str(), median(va),
+                queues[b].name.c_str(), median(vb), median(ratio), ratio[ratio.size() / 4],
+                ratio[(3 * ratio.size()) / 4]);
     return 0;
   }
 

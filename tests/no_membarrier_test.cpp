@@ -5,7 +5,7 @@
 // (waiting.hpp). This program refuses membarrier with a seccomp filter before
 // any queue exists, then checks that nothing is lost and that the bias never
 // turns into a wake call.
-#include "support/counting_backend.hpp"
+#include "support/parking_checks.hpp"
 #include "support/run_threads.hpp"
 
 #include <mpmc/mpmc.hpp>
@@ -27,7 +27,6 @@
 
 namespace {
 
-using mpmc::test::counting_backend;
 using namespace std::chrono_literals;
 
 // Makes membarrier() fail with ENOSYS for this process and its threads.
@@ -48,46 +47,18 @@ TEST(NoMembarrier, TheFenceFallsBackToFullFences) {
   EXPECT_FALSE(mpmc::backend::asymmetric_fence::prepare());
 }
 
-using counted = mpmc::queue<int, mpmc::wait::park<counting_backend>>;
-
 TEST(NoMembarrier, UncontendedOperationsStillMakeNoBackendCalls) {
-  counting_backend::reset();
-  counted q(4);
-  for (int i = 0; i != 10'000; ++i) {
-    ASSERT_TRUE(q.push(i));
-    ASSERT_EQ(q.pop(), std::optional<int>(i));
-    ASSERT_TRUE(q.try_push(i));
-    ASSERT_EQ(q.try_pop(), std::optional<int>(i));
-  }
-  EXPECT_EQ(counting_backend::wakes.load(), 0) << "the bias was taken for a sleeper";
-  EXPECT_EQ(counting_backend::wake_alls.load(), 0);
-  EXPECT_EQ(counting_backend::waits.load(), 0);
+  // The bias that stands for the missing light fence must never be taken
+  // for a sleeper.
+  mpmc::test::check_uncontended_operations_make_no_backend_calls();
 }
 
 TEST(NoMembarrier, OnePushWakesAParkedConsumer) {
-  counting_backend::reset();
-  counted q(4);
-  std::optional<int> got;
-  std::thread consumer([&] { got = q.pop(); });
-  while (counting_backend::waits.load() == 0) std::this_thread::sleep_for(1ms);
-  ASSERT_TRUE(q.push(42));
-  consumer.join();
-  EXPECT_EQ(got, std::optional<int>(42));
-  EXPECT_EQ(counting_backend::wakes.load(), 1);
+  mpmc::test::check_one_push_wakes_a_parked_consumer();
 }
 
 TEST(NoMembarrier, OnePopWakesAParkedProducer) {
-  counting_backend::reset();
-  counted q(1);
-  ASSERT_TRUE(q.push(1));
-  bool pushed = false;
-  std::thread producer([&] { pushed = q.push(2); });
-  while (counting_backend::waits.load() == 0) std::this_thread::sleep_for(1ms);
-  EXPECT_EQ(q.pop(), std::optional<int>(1));
-  producer.join();
-  EXPECT_TRUE(pushed);
-  EXPECT_EQ(q.pop(), std::optional<int>(2));
-  EXPECT_EQ(counting_backend::wakes.load(), 1);
+  mpmc::test::check_one_pop_wakes_a_parked_producer();
 }
 
 // No spinning and no yields: every blocked call parks at once, so the

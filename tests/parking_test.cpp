@@ -1,73 +1,35 @@
 // The parking protocol, observed through a backend that counts calls: no
 // wake syscall unless somebody sleeps, one wake per parked partner, close
 // wakes everybody; plus the presets and the generic park<> policy.
-#include "support/counting_backend.hpp"
+#include "support/parking_checks.hpp"
 
 #include <mpmc/mpmc.hpp>
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace {
 
 using mpmc::test::counting_backend;
+using mpmc::test::until_someone_sleeps;
 using namespace std::chrono_literals;
 
-using counted = mpmc::queue<int, mpmc::wait::park<counting_backend>>;
-
-// Waits (bounded by the test's time limit) until a thread is asleep in the
-// backend, so that the next step exercises a real wake.
-void until_someone_sleeps() {
-  while (counting_backend::waits.load() == 0) std::this_thread::sleep_for(1ms);
-}
+using counted = mpmc::test::counted_queue;
 
 TEST(Parking, UncontendedOperationsMakeNoBackendCalls) {
-  counting_backend::reset();
-  counted q(4);
-  for (int i = 0; i != 10'000; ++i) {
-    ASSERT_TRUE(q.push(i));
-    ASSERT_EQ(q.pop(), std::optional<int>(i));
-    ASSERT_TRUE(q.try_push(i));
-    ASSERT_EQ(q.try_pop(), std::optional<int>(i));
-  }
-  EXPECT_EQ(counting_backend::wakes.load(), 0) << "a wake with nobody asleep";
-  EXPECT_EQ(counting_backend::waits.load(), 0);
+  mpmc::test::check_uncontended_operations_make_no_backend_calls();
 }
 
 TEST(Parking, OnePushWakesAParkedConsumerWithOneWake) {
-  counting_backend::reset();
-  counted q(4);
-  std::optional<int> got;
-  std::thread consumer([&] { got = q.pop(); });
-  until_someone_sleeps();
-  ASSERT_TRUE(q.push(42));
-  consumer.join();
-  EXPECT_EQ(got, std::optional<int>(42));
-  EXPECT_EQ(counting_backend::wakes.load(), 1);
-  // Later traffic with nobody asleep wakes nobody.
-  for (int i = 0; i != 1000; ++i) {
-    ASSERT_TRUE(q.push(i));
-    ASSERT_EQ(q.pop(), std::optional<int>(i));
-  }
-  EXPECT_EQ(counting_backend::wakes.load(), 1);
+  mpmc::test::check_one_push_wakes_a_parked_consumer();
 }
 
-TEST(Parking, OnePopWakesAParkedProducer) {
-  counting_backend::reset();
-  counted q(1);
-  ASSERT_TRUE(q.push(1));
-  bool pushed = false;
-  std::thread producer([&] { pushed = q.push(2); });
-  until_someone_sleeps();
-  EXPECT_EQ(q.pop(), std::optional<int>(1));
-  producer.join();
-  EXPECT_TRUE(pushed);
-  EXPECT_EQ(q.pop(), std::optional<int>(2));
-  EXPECT_EQ(counting_backend::wakes.load(), 1);
-}
+TEST(Parking, OnePopWakesAParkedProducer) { mpmc::test::check_one_pop_wakes_a_parked_producer(); }
 
 TEST(Parking, EachPushWakesOneOfSeveralParkedConsumers) {
   counting_backend::reset();

@@ -116,10 +116,11 @@ class basic_queue {
   requires std::constructible_from<T, Args...>
   bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
-      std::uint64_t pos;
-      slot_type* s = ring_.claim_push_inline(pos);
-      if (s == nullptr) return false;
-      commit_push(*s, pos, std::forward<Args>(args)...);
+      typename ring_type::claimed c;
+      if (!ring_.claim_push_inline(c)) return false;
+      std::construct_at(c.slot->value(), std::forward<Args>(args)...);
+      ring_type::publish_claimed(c);
+      waiting_.notify(side::consumers, c.slot->turn);
       return true;
     } else {
       if (full() || closed()) return false;  // spare a construction that is plainly futile
@@ -133,10 +134,10 @@ class basic_queue {
   // this reports empty even though later elements may be complete.
   std::optional<T> try_pop() noexcept {
     std::optional<T> out;
-    std::uint64_t pos;
-    if (slot_type* s = ring_.claim_pop_inline(pos)) {
-      out.emplace(std::move(*s->value()));
-      release_pop(*s, pos);
+    typename ring_type::claimed c;
+    if (ring_.claim_pop_inline(c)) {
+      out.emplace(std::move(*c.slot->value()));
+      release_claimed(c);
     }
     return out;
   }
@@ -147,11 +148,10 @@ class basic_queue {
     static_assert(std::is_nothrow_move_assignable_v<T>,
                   "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
                   "try_pop() returning std::optional<T> instead");
-    std::uint64_t pos;
-    slot_type* s = ring_.claim_pop_inline(pos);
-    if (s == nullptr) return false;
-    out = std::move(*s->value());
-    release_pop(*s, pos);
+    typename ring_type::claimed c;
+    if (!ring_.claim_pop_inline(c)) return false;
+    out = std::move(*c.slot->value());
+    release_claimed(c);
     return true;
   }
 
@@ -439,6 +439,13 @@ class basic_queue {
     std::construct_at(s.value(), std::forward<Args>(args)...);
     ring_.publish_push(s, pos);
     waiting_.notify(side::consumers, s.turn);
+  }
+
+  // release_pop() for a claim_pop_inline claim.
+  void release_claimed(const typename ring_type::claimed& c) noexcept {
+    std::destroy_at(c.slot->value());
+    ring_type::publish_claimed(c);
+    waiting_.notify(side::producers, c.slot->turn);
   }
 
   // The element has been moved out: destroy it and hand the slot on.

@@ -184,11 +184,19 @@ class sequence_ring {
   // try_pop: a single-thread push+pop spent a third of its time in the
   // calls. The blocking calls keep the calls: inlined into their retry
   // loops as well, the threaded runs fell into lock-step (docs/benchmarks.md).
-  [[gnu::always_inline]] slot_type* claim_push_inline(std::uint64_t& pos) noexcept {
-    return claim_body(tail_, producer_side, pos);
+  // They report success as a bool and hand back the slot and the turn that
+  // marks it done (for publish_claimed): after the exchange the caller then
+  // neither tests the pointer nor recomputes the turn from pos, which the
+  // exchange, a compiler barrier, would make it reload the geometry for.
+  struct claimed {
+    slot_type* slot;
+    std::uint32_t done_turn;
+  };
+  [[gnu::always_inline]] bool claim_push_inline(claimed& c) noexcept {
+    return claim_body(tail_, producer_side, c);
   }
-  [[gnu::always_inline]] slot_type* claim_pop_inline(std::uint64_t& pos) noexcept {
-    return claim_body(head_, consumer_side, pos);
+  [[gnu::always_inline]] bool claim_pop_inline(claimed& c) noexcept {
+    return claim_body(head_, consumer_side, c);
   }
 
   // Ticket claims (see Tickets above): take the next position whatever its
@@ -243,6 +251,11 @@ class sequence_ring {
 
   void publish_push(slot_type& s, std::uint64_t pos) noexcept { publish(s, producer_side, pos); }
   void publish_pop(slot_type& s, std::uint64_t pos) noexcept { publish(s, consumer_side, pos); }
+  // publish_push / publish_pop for a claim_*_inline claim.
+  static void publish_claimed(const claimed& c) noexcept {
+    // (2) release, as in publish().
+    c.slot->turn.store(c.done_turn, std::memory_order_release);
+  }
 
   // Stops producers from claiming: sets the closed bit in tail_, so every
   // later claim_push fails and a claim racing with it either completed
@@ -327,29 +340,41 @@ class sequence_ring {
   // consumers) once its slot shows `side`'s turn.
   slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint32_t side,
                    std::uint64_t& pos) noexcept {
-    return claim_body(counter, side, pos);
+    claimed c;
+    if (!claim_body(counter, side, c, pos)) return nullptr;
+    return c.slot;
   }
 
-  [[gnu::always_inline]] slot_type* claim_body(std::atomic<std::uint64_t>& counter,
-                                               std::uint32_t side, std::uint64_t& pos) noexcept {
+  // The claim itself: true with `c` set, or false (full, empty, or closed).
+  // `out`, none or one position, receives the claimed position for callers
+  // that publish by position (the inline try_ calls publish by c.done_turn
+  // and need none, which spares them a store).
+  template <class... Pos>
+  [[gnu::always_inline]] bool claim_body(std::atomic<std::uint64_t>& counter, std::uint32_t side,
+                                         claimed& c, Pos&... out) noexcept {
+    static_assert(sizeof...(Pos) <= 1);
     // relaxed: only a guess at the next position; the turn check and the
     // compare-exchange below reject a stale one.
-    pos = counter.load(std::memory_order_relaxed);
+    std::uint64_t pos = counter.load(std::memory_order_relaxed);
     for (;;) {
       // Only tail_ ever carries the bit: a closed ring takes no more pushes.
-      if ((pos & closed_bit) != 0) return nullptr;
+      if ((pos & closed_bit) != 0) return false;
       slot_type& s = slot_at(pos);
       // (1) acquire: pairs with release (2) in publish, by the slot's previous
       // owner: a producer sees the last lap's consumer done with the bytes, a
       // consumer sees the element fully constructed.
       const std::uint32_t turn = s.turn.load(std::memory_order_acquire);
-      const auto behind = static_cast<std::int32_t>(turn - (turn_of(pos) + side));
+      const std::uint32_t expected = turn_of(pos) + side;
+      const auto behind = static_cast<std::int32_t>(turn - expected);
       if (behind == 0) {
         // (3) relaxed: the exchange only hands out the position; the slot's
         // contents were ordered by (1) and are handed on by (2).
         if (counter.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
-                                          std::memory_order_relaxed))
-          return &s;
+                                          std::memory_order_relaxed)) {
+          c = {&s, expected + 1};
+          ((out = pos), ...);
+          return true;
+        }
         // Lost the race; pos now holds the current counter.
       } else if (behind < 0) {
         // The slot's previous owner has not finished: full (producer) or
@@ -357,7 +382,7 @@ class sequence_ring {
         // read above was of this lap and not a wrapped one.
         // relaxed: compared with pos only; nothing is read through it.
         const std::uint64_t now = counter.load(std::memory_order_relaxed);
-        if (now == pos) return nullptr;
+        if (now == pos) return false;
         pos = now;
       } else {
         // Another thread of this side claimed pos already.
