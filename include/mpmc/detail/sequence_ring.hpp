@@ -358,7 +358,8 @@ class sequence_ring {
     std::uint64_t pos = counter.load(std::memory_order_relaxed);
     for (;;) {
       // Only tail_ ever carries the bit: a closed ring takes no more pushes.
-      if ((pos & closed_bit) != 0) return false;
+      // (Consumers skip the test: head_ never has it.)
+      if (side == producer_side && (pos & closed_bit) != 0) return false;
       slot_type& s = slot_at(pos);
       // (1) acquire: pairs with release (2) in publish, by the slot's previous
       // owner: a producer sees the last lap's consumer done with the bytes, a
