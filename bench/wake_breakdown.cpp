@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <latch>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -116,37 +117,44 @@ int main(int argc, char** argv) {
   std::printf(
       "| | before wake | kernel | after wake | push to return |\n|---|---:|---:|---:|---:|\n");
 
-  mpmc::queue<stamp, mpmc::wait::park<stamping_backend>> q(1024);
+  // Everything measured lives in a heap block of its own, as in the
+  // runner's idle scenario: on the main thread's stack it would share a page
+  // the producer touches all the time.
+  auto q = std::make_unique<mpmc::queue<stamp, mpmc::wait::park<stamping_backend>>>(1024);
   print("queue<T> (park on futex)",
         measure(
-            samples, [&] { return *q.pop(); }, [&](stamp t) { q.push(t); }));
+            samples, [&] { return *q->pop(); }, [&](stamp t) { q->push(t); }));
 
   // The same with its slots inside the queue object (no separate heap
   // block): fewer pages for the cold push to touch.
-  mpmc::queue<stamp, mpmc::capacity::fixed<64>, mpmc::wait::park<stamping_backend>> inline_slots;
-  print("queue<T, capacity::fixed<64>>",
-        measure(
-            samples, [&] { return *inline_slots.pop(); }, [&](stamp t) { inline_slots.push(t); }));
+  auto inline_slots = std::make_unique<
+      mpmc::queue<stamp, mpmc::capacity::fixed<64>, mpmc::wait::park<stamping_backend>>>();
+  print("queue<T, capacity::fixed<64>>", measure(
+                                             samples, [&] { return *inline_slots->pop(); },
+                                             [&](stamp t) { inline_slots->push(t); }));
 
 #if defined(__linux__)
-  std::atomic<std::uint32_t> word{0};
-  std::atomic<stamp> handed{0};
+  struct words {
+    std::atomic<std::uint32_t> word{0};
+    std::atomic<stamp> handed{0};
+  };
+  auto w = std::make_unique<words>();
   print("bare futex", measure(
                           samples,
                           [&] {
-                            while (word.load() == 0) {
-                              syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word),
+                            while (w->word.load() == 0) {
+                              syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w->word),
                                       FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
                               wait_returned.store(now_ns(), std::memory_order_relaxed);
                             }
-                            word.store(0);
-                            return handed.load();
+                            w->word.store(0);
+                            return w->handed.load();
                           },
                           [&](stamp t) {
-                            handed.store(t);
-                            word.store(1);
+                            w->handed.store(t);
+                            w->word.store(1);
                             wake_called.store(now_ns(), std::memory_order_relaxed);
-                            syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word),
+                            syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w->word),
                                     FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
                           }));
 #endif
