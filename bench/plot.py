@@ -51,7 +51,7 @@ def main(source, target):
         f"{run['hardware_threads']} hardware threads "
         f"({'one process per measurement' if run['isolated'] else 'one process'})",
         fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))  # room for the suptitle above the first row
     fig.savefig(target, dpi=110)
 
 
