@@ -17,7 +17,8 @@
 //   heavy fence                          if sleepers != 0:
 //   retry the claim; if it fails and       ++epoch                 (release)
 //     the queue is not closed:             wake one sleeper on epoch
-//     sleep while epoch == e
+//     sleep while epoch == e,
+//     then retry the claim
 //   --sleepers
 //
 // The lost wake-up this prevents: the waker publishes, then reads sleepers;
