@@ -42,6 +42,9 @@ TYPED_TEST(QueueContract, ZeroCapacityThrowsInvalidArgument) {
 TYPED_TEST(QueueContract, UnaddressableCapacityThrowsLengthError) {
   using Q = typename TypeParam::template queue<int>;
   EXPECT_THROW(Q{std::numeric_limits<std::size_t>::max()}, std::length_error);
+  // Turn words are 32 bits: a ring lags a current claimer by at most
+  // 2 * capacity turns, which must stay below 2^31.
+  EXPECT_THROW(Q{(std::size_t{1} << 30) + 1}, std::length_error);
 }
 
 TYPED_TEST(QueueContract, CapacityOneHoldsExactlyOneElement) {

@@ -72,8 +72,8 @@ class basic_queue {
 
   // capacity::dynamic: room for at least `capacity` elements, rounded up to a
   // power of two. Throws std::invalid_argument when capacity is 0,
-  // std::length_error when it exceeds what positions can address, and
-  // whatever the allocator throws.
+  // std::length_error when it exceeds 2^30 (the most the ring's 32-bit turn
+  // words serve), and whatever the allocator throws.
   explicit basic_queue(size_type capacity) requires(!fixed_capacity)
       : ring_(capacity, allocator_type()) {}
 

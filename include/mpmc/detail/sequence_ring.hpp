@@ -5,33 +5,36 @@
 // ------
 // A power-of-two array of slots and two 64-bit counters: `tail_`, the next
 // position a producer will claim, and `head_`, the next position a consumer
-// will claim. Position `p` lives in slot `p & mask` and is that slot's
-// `lap = p >> log2(capacity)`-th use. Each slot holds the element's raw bytes
-// and a 32-bit `turn` word that says whose move it is:
+// will claim. Position `p` lives in slot `p & mask`. Each slot holds the
+// element's raw bytes and a 32-bit `turn` word that says whose move it is:
 //
-//     turn == 2*lap       the slot is free for the producer of position p
-//     turn == 2*lap + 1   the slot holds p's element, for p's consumer
-//     turn == 2*lap + 2   (= 2*(lap+1)) free for the producer of p + capacity
+//     turn == 2*p                  free for the producer of position p
+//     turn == 2*p + 1              holds p's element, for p's consumer
+//     turn == 2*(p + capacity)     free for the producer of p + capacity
 //
-// Vyukov's original stores `p` and `p + 1` instead; with one slot those two
-// states collide (the element written for position 0 reads as "free for
-// position 1"), which is why the seed's capacity 1 was broken. Counting turns
-// per slot keeps "full" and "free" apart for every capacity.
+// Vyukov's original stores `p` and `p + 1`; with one slot those collide (the
+// element written for position 0 reads as "free for position 1"), which is
+// why the seed's capacity 1 was broken. Doubling the numbers keeps them
+// apart for every capacity: an element's turn is odd, a free slot's even.
+// (Until 2026-11-27 the word counted laps, 2*lap and 2*lap + 1, which cost a
+// shift by log2(capacity) and a load of the shift count in every claim;
+// docs/design.md has what dropping it measured.) Slot i starts at 2*i.
 //
-// Turns are compared by signed 32-bit difference, so they may wrap: a turn
-// word is never more than two turns away from what a thread holding a current
-// position expects. A thread holding a stale position may misread a wrapped
-// turn, but it can only act on the reading through a compare-exchange of the
-// 64-bit counter, which fails for a stale position; and before reporting
-// "full" or "empty" it re-reads the counter to prove its position current.
+// Turns are compared by signed 32-bit difference, so they may wrap. A thread
+// holding a current position finds its slot's turn at most one lap behind
+// what it expects, 2*capacity, hence capacity <= 2^30 (max_capacity). A
+// thread holding a stale position may misread a wrapped turn, but it can
+// only act on the reading through a compare-exchange of the 64-bit counter,
+// which fails for a stale position; and before reporting "full" or "empty"
+// it re-reads the counter to prove its position current.
 //
 // Protocol
 // --------
-// push: read tail (p); if slot's turn is 2*lap, claim p by compare-exchanging
-//       tail p -> p+1; construct the element; store turn 2*lap+1 (release).
-// pop:  read head (p); if slot's turn is 2*lap+1, claim p by compare-exchanging
-//       head p -> p+1; move the element out, destroy it; store turn 2*lap+2
-//       (release).
+// push: read tail (p); if slot's turn is 2*p, claim p by compare-exchanging
+//       tail p -> p+1; construct the element; store turn 2*p+1 (release).
+// pop:  read head (p); if slot's turn is 2*p+1, claim p by compare-exchanging
+//       head p -> p+1; move the element out, destroy it; store turn
+//       2*(p+capacity) (release).
 // The counters only hand out positions; element data is published through the
 // slot's turn word alone, by a release store that the next owner's acquire
 // load of the same word synchronizes with.
@@ -80,7 +83,6 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -126,10 +128,11 @@ class sequence_ring {
   using slot_type = slot<T, Config::padding::alignment>;
   using storage_type = typename capacity_type::template storage<slot_type>;
 
-  // The most slots a run-time capacity may ask for: the largest power of two
-  // a std::size_t holds, halved so that positions never approach overflow.
-  static constexpr std::size_t max_capacity = std::size_t{1}
-                                              << (std::numeric_limits<std::size_t>::digits - 2);
+  // The most slots a run-time capacity may ask for: 2^30. Turns are 2*pos
+  // in 32 bits, compared by signed difference; a slot's turn may lag what a
+  // current claimer expects by one lap, 2*capacity, which must stay within
+  // 2^31 (see Layout).
+  static constexpr std::size_t max_capacity = std::size_t{1} << 30;
 
   template <class Allocator>
   requires(!capacity_type::is_fixed) sequence_ring(std::size_t capacity, const Allocator& allocator)
@@ -315,10 +318,16 @@ class sequence_ring {
   void bind_storage() noexcept {
     slots_ = storage_.data();
     mask_ = storage_.size() - 1;
-    shift_ = static_cast<unsigned>(std::countr_zero(storage_.size()));
     // padding::interleaved: k = slots per line, and k lines to a block; a
     // ring of fewer than k*k slots uses the largest square block it holds.
-    if constexpr (interleave) spread_ = std::min(full_spread, shift_ / 2);
+    if constexpr (interleave)
+      spread_ = std::min(full_spread, static_cast<unsigned>(std::countr_zero(storage_.size())) / 2);
+    // Position p's slot starts at the turn of its producer, 2*p.
+    const layout ring = shape();
+    for (std::uint64_t p = 0; p <= mask_; ++p)
+      // relaxed: the ring is not yet shared; publishing the queue to other
+      // threads orders these stores before their first access.
+      ring.at(p).turn.store(turn_of(p), std::memory_order_relaxed);
   }
 
   static std::size_t slot_count(std::size_t capacity) {
@@ -331,8 +340,8 @@ class sequence_ring {
   // pushes a second, 29 years), so the bit is free.
   static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
 
-  // A side's turn in a slot is 2*lap + side: producers take the even turns,
-  // consumers the odd ones.
+  // A side's turn for position p is 2*p + side: producers take the even
+  // turns, consumers the odd ones.
   static constexpr std::uint32_t producer_side = 0;
   static constexpr std::uint32_t consumer_side = 1;
 
@@ -360,7 +369,8 @@ class sequence_ring {
       // Only tail_ ever carries the bit: a closed ring takes no more pushes.
       // (Consumers skip the test: head_ never has it.)
       if (side == producer_side && (pos & closed_bit) != 0) return false;
-      slot_type& s = slot_at(pos);
+      const layout ring = shape();
+      slot_type& s = ring.at(pos);
       // (1) acquire: pairs with release (2) in publish, by the slot's previous
       // owner: a producer sees the last lap's consumer done with the bytes, a
       // consumer sees the element fully constructed.
@@ -368,11 +378,14 @@ class sequence_ring {
       const std::uint32_t expected = turn_of(pos) + side;
       const auto behind = static_cast<std::int32_t>(turn - expected);
       if (behind == 0) {
+        // Computed before the exchange, a compiler barrier that would have
+        // the geometry reloaded from memory after it.
+        const std::uint32_t done = ring.done_of(pos, side);
         // (3) relaxed: the exchange only hands out the position; the slot's
         // contents were ordered by (1) and are handed on by (2).
         if (counter.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
                                           std::memory_order_relaxed)) {
-          c = {&s, expected + 1};
+          c = {&s, done};
           ((out = pos), ...);
           return true;
         }
@@ -422,29 +435,32 @@ class sequence_ring {
       if ((pos & closed_bit) != 0) return 0;
       std::size_t n = 0;
       std::int32_t behind = 0;
-      // The run is read lap by lap: within a lap the slots are contiguous
-      // and all expect the same turn.
+      // The run is read lap by lap: within a lap the slots are contiguous,
+      // and each expects the turn after its neighbour's (2 apart).
       while (n < max) {
         const std::uint64_t p = pos + n;
         slot_type* const first = &ring.at(p);
         const std::size_t in_lap = std::min<std::size_t>(max - n, ring.mask + 1 - (p & ring.mask));
-        const std::uint32_t expected = ring.turn_of(p) + side;
+        std::uint32_t expected = ring.turn_of(p) + side;  // slot i's: expected + 2*i
         std::size_t i = 0;
         if constexpr (!interleave) {
           // Four turns per test while they all match, the common case: one
           // branch per four slots instead of one per slot roughly halves
           // the scan (bulk64 in bench/compare). A group with a mismatch is
           // read again below, slot by slot, to find where the run ends.
-          for (; in_lap - i >= 4; i += 4) {
+          for (; in_lap - i >= 4; i += 4, expected += 8) {
             // (1) acquire (all four), as below.
             const std::uint32_t a = first[i].turn.load(std::memory_order_acquire) ^ expected;
-            const std::uint32_t b = first[i + 1].turn.load(std::memory_order_acquire) ^ expected;
-            const std::uint32_t c = first[i + 2].turn.load(std::memory_order_acquire) ^ expected;
-            const std::uint32_t d = first[i + 3].turn.load(std::memory_order_acquire) ^ expected;
+            const std::uint32_t b =
+                first[i + 1].turn.load(std::memory_order_acquire) ^ (expected + 2);
+            const std::uint32_t c =
+                first[i + 2].turn.load(std::memory_order_acquire) ^ (expected + 4);
+            const std::uint32_t d =
+                first[i + 3].turn.load(std::memory_order_acquire) ^ (expected + 6);
             if ((a | b | c | d) != 0) break;
           }
         }
-        for (; i < in_lap; ++i) {
+        for (; i < in_lap; ++i, expected += 2) {
           slot_type& s = interleave ? ring.at(p + i) : first[i];
           // (1) acquire, as in claim(): pairs with (2) by each slot's
           // previous owner.
@@ -477,7 +493,7 @@ class sequence_ring {
     // (2) release: pairs with acquire (1) in claim by the slot's next owner:
     // the element is fully constructed (after a push) or moved out and
     // destroyed (after a pop) before the next owner touches the bytes.
-    s.turn.store(turn_of(pos) + side + 1, std::memory_order_release);
+    s.turn.store(done_of(pos, side), std::memory_order_release);
   }
 
   template <class Each>
@@ -487,7 +503,7 @@ class sequence_ring {
     while (n != 0) {  // lap by lap, as in claim_n
       slot_type* const first = &ring.at(pos);
       const std::size_t in_lap = std::min<std::size_t>(n, ring.mask + 1 - (pos & ring.mask));
-      const std::uint32_t next_turn = ring.turn_of(pos) + side + 1;
+      std::uint32_t next_turn = ring.done_of(pos, side);
       // Four slots per loop test: the loop is a load and two stores per
       // slot, so the counter, compare and branch were a third of its
       // instructions. That matters when the core's other hyper-thread is
@@ -500,6 +516,7 @@ class sequence_ring {
         each(s);
         // (2) release, as in publish().
         s.turn.store(next_turn, std::memory_order_release);
+        next_turn += 2;
       }
       pos += in_lap;
       n -= in_lap;
@@ -513,7 +530,6 @@ class sequence_ring {
   struct layout {
     slot_type* slots;
     std::uint64_t mask;
-    unsigned shift;
     unsigned spread;  // padding::interleaved: log2 of the slots per line used
 
     slot_type& at(std::uint64_t pos) const noexcept {
@@ -530,14 +546,19 @@ class sequence_ring {
       }
       return slots[index];
     }
-    // The producer's turn for position pos: twice its lap. Truncation to 32
-    // bits is intended: turns are compared by signed difference, so they
-    // may wrap.
-    std::uint32_t turn_of(std::uint64_t pos) const noexcept {
-      return static_cast<std::uint32_t>(pos >> shift) << 1;
+    // The producer's turn for position pos: 2*pos. Truncation to 32 bits is
+    // intended: turns are compared by signed difference, so they may wrap.
+    static std::uint32_t turn_of(std::uint64_t pos) noexcept {
+      return static_cast<std::uint32_t>(pos) << 1;
+    }
+    // The turn `side` leaves in the slot of pos when done with it: the
+    // consumer's (2*pos + 1) after a push, the next lap's producer's
+    // (2*(pos + capacity)) after a pop.
+    std::uint32_t done_of(std::uint64_t pos, std::uint32_t side) const noexcept {
+      return turn_of(pos) + (side == producer_side ? 1 : 2 * static_cast<std::uint32_t>(mask + 1));
     }
   };
-  layout shape() const noexcept { return {slots_, mask_, shift_, spread_}; }
+  layout shape() const noexcept { return {slots_, mask_, spread_}; }
 
   // padding::interleaved: slots per line, as a power of two, and its log.
   static constexpr std::size_t slots_per_line =
@@ -548,14 +569,16 @@ class sequence_ring {
     return interleave_index(index, spread);
   }
 
-  std::uint32_t turn_of(std::uint64_t pos) const noexcept { return shape().turn_of(pos); }
+  static std::uint32_t turn_of(std::uint64_t pos) noexcept { return layout::turn_of(pos); }
+  std::uint32_t done_of(std::uint64_t pos, std::uint32_t side) const noexcept {
+    return shape().done_of(pos, side);
+  }
   slot_type& slot_at(std::uint64_t pos) const noexcept { return shape().at(pos); }
 
   // Read-only after construction (but for one store by close()); shares no
   // line with the counters.
   slot_type* slots_ = nullptr;
   std::uint64_t mask_ = 0;
-  unsigned shift_ = 0;
   unsigned spread_ = 0;
   std::atomic<bool> closing_{false};          // see stopping()
   std::atomic<std::uint64_t> final_tail_{0};  // tail_ at close(); see abandoned()

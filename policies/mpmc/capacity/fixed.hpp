@@ -7,7 +7,6 @@
 
 #include <bit>
 #include <cstddef>
-#include <limits>
 
 namespace mpmc::capacity {
 
@@ -16,8 +15,9 @@ namespace mpmc::capacity {
 template <std::size_t N>
 struct fixed {
   static_assert(N >= 1, "mpmc::capacity::fixed<N>: N must be at least 1");
-  static_assert(N <= (std::size_t{1} << (std::numeric_limits<std::size_t>::digits - 2)),
-                "mpmc::capacity::fixed<N>: N is too large to round up to a power of two");
+  static_assert(N <= (std::size_t{1} << 30),
+                "mpmc::capacity::fixed<N>: N must be at most 2^30 (the ring's turn words are "
+                "32 bits)");
 
   using category = tag::capacity;
   static constexpr bool is_fixed = true;
