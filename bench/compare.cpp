@@ -23,8 +23,10 @@
 //   cmake --preset bench && cmake --build --preset bench
 //   build/bench/bench/compare [reps] [items] [scenario,scenario,...]
 //       [--json FILE] [--timeout SECONDS] [--in-process] [--queues I,J,...]
+//       [--warmup MS]
 // --queues runs only the queues at those indices (the order of all_queues();
-// `--list` prints it).
+// `--list` prints it). --warmup (default 100 ms, in every mode) is how long
+// the threaded scenarios run before their clock starts (see `warmup`).
 //   build/bench/bench/compare --paired A B SCENARIO ITEMS SLICES
 // runs queues A and B alternately in one process, SLICES times each, and
 // prints the median of the per-slice ratios A/B (see main()).
@@ -83,6 +85,21 @@
 namespace {
 
 using item = std::uint64_t;
+
+// How long the threaded scenarios (1p1c, pingpong, PxC) run before the clock
+// starts (--warmup MS). A new thread often starts on its parent's CPU, and a
+// pair that hands the CPU back and forth (our parking policies yield before
+// they sleep) stays there until the scheduler moves one of them: 7-27 ms on
+// the 2-vCPU VM (bench/settle), as long as a 2M-item 1p1c run. Without a
+// warm-up those scenarios measure the start-up placement, not the queue
+// (docs/benchmarks.md, "Threads start on one CPU"). --warmup 0 measures
+// from a cold start.
+std::chrono::milliseconds warmup{100};
+
+// Values the threaded scenarios reserve: items pushed during the warm-up
+// carry the tag (and are not summed), `stop_item` tells a consumer to quit.
+constexpr item warmup_tag = item{1} << 63;
+constexpr item stop_item = ~item{0};
 
 // --- adapters: one shape for every queue ----------------------------------
 
@@ -360,13 +377,12 @@ result bulk_scenario(const char* name, item n, item batch) {
 // `producers` threads push n items in all, `consumers` threads pop them. The
 // queue is on the heap and each thread sums into a local: a counter written
 // per item next to the queue object would share its lines and slow every
-// queue by a different amount.
+// queue by a different amount. For the warm-up, producers push tagged items
+// until `timing` is set; the clock starts there. Consumers pop until they
+// take a `stop_item`, pushed once the producers are done.
 template <class A>
 result many_to_many_scenario(const char* name, item n, int producers, int consumers) {
-  const item per_producer =
-      n / static_cast<item>(producers * consumers) * static_cast<item>(consumers);
-  const item per_consumer =
-      per_producer * static_cast<item>(producers) / static_cast<item>(consumers);
+  const item per_producer = n / static_cast<item>(producers);
   n = per_producer * static_cast<item>(producers);
   auto a = std::make_unique<A>(1024);
   // Every thread is created and waiting before the clock starts, and none
@@ -374,12 +390,18 @@ result many_to_many_scenario(const char* name, item n, int producers, int consum
   // read the clock after releasing them could find the work already done.
   std::latch ready(producers + consumers);
   std::latch go(1);
+  std::atomic<bool> timing{warmup.count() == 0};
   std::vector<item> sums(static_cast<std::size_t>(consumers) * 16, 0);  // 128 bytes apart
+  std::vector<item> counts(static_cast<std::size_t>(consumers) * 16, 0);
   std::vector<std::thread> threads;
   for (int p = 0; p != producers; ++p) {
     threads.emplace_back([&, p] {
       ready.count_down();
       go.wait();
+      // relaxed: only the switch from warm-up to timed items, whose exact
+      // moment does not matter (at most a queue's worth of tagged items
+      // is popped after the clock starts).
+      for (item w = 0; !timing.load(std::memory_order_relaxed); ++w) a->push(warmup_tag | w);
       for (item i = 0; i != per_producer; ++i)
         a->push(i * static_cast<item>(producers) + static_cast<item>(p));
     });
@@ -388,27 +410,41 @@ result many_to_many_scenario(const char* name, item n, int producers, int consum
     threads.emplace_back([&, c] {
       ready.count_down();
       go.wait();
-      item local = 0;
-      for (item i = 0; i != per_consumer; ++i) local += a->pop();
+      item local = 0, count = 0;
+      for (item v; (v = a->pop()) != stop_item;) {
+        if (v & warmup_tag) continue;
+        local += v;
+        ++count;
+      }
       sums[static_cast<std::size_t>(c) * 16] = local;
+      counts[static_cast<std::size_t>(c) * 16] = count;
     });
   }
   ready.wait();
+  go.count_down();
+  std::this_thread::sleep_for(warmup);
   const double c0 = cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
-  go.count_down();
-  for (auto& t : threads) t.join();
+  timing.store(true, std::memory_order_relaxed);  // relaxed: see the producers
+  for (int p = 0; p != producers; ++p) threads[static_cast<std::size_t>(p)].join();
+  for (int c = 0; c != consumers; ++c) a->push(stop_item);
+  for (auto& t : threads)
+    if (t.joinable()) t.join();
   const auto t1 = std::chrono::steady_clock::now();
   const double c1 = cpu_seconds();
-  item sum = 0;
-  for (item s : sums) sum += s;
-  check(sum == n * (n - 1) / 2, name, "checksum mismatch: items lost or duplicated");
+  item sum = 0, count = 0;
+  for (std::size_t c = 0; c != sums.size(); c += 16) {
+    sum += sums[c];
+    count += counts[c];
+  }
+  check(count == n && sum == n * (n - 1) / 2, name, "checksum mismatch: items lost or duplicated");
   const double seconds = std::chrono::duration<double>(t1 - t0).count();
   return {static_cast<double>(n) / seconds / 1e6, (c1 - c0) / (static_cast<double>(n) / 1e6)};
 }
 
 // A round trip: the main thread pushes into `there` and waits on `back`, an
-// echo thread pops `there` and pushes the item into `back`.
+// echo thread pops `there` and pushes the item into `back`; round trips for
+// the warm-up first, then n timed ones.
 template <class A>
 result pingpong_scenario(const char* name, item n) {
   auto there = std::make_unique<A>(1024);
@@ -416,9 +452,16 @@ result pingpong_scenario(const char* name, item n) {
   std::latch ready(2);
   std::thread echo([&] {
     ready.arrive_and_wait();
-    for (item i = 0; i != n; ++i) back->push(there->pop());
+    for (item v; (v = there->pop()) != stop_item;) back->push(v);
   });
   ready.arrive_and_wait();
+  const auto warm_until = std::chrono::steady_clock::now() + warmup;
+  for (item w = 0; std::chrono::steady_clock::now() < warm_until;) {
+    for (int k = 0; k != 64; ++k, ++w) {
+      there->push(warmup_tag | w);
+      check(back->pop() == (warmup_tag | w), name, "pingpong: wrong item back");
+    }
+  }
   item sum = 0;
   const auto t0 = std::chrono::steady_clock::now();
   for (item i = 0; i != n; ++i) {
@@ -426,6 +469,7 @@ result pingpong_scenario(const char* name, item n) {
     sum += back->pop();
   }
   const auto t1 = std::chrono::steady_clock::now();
+  there->push(stop_item);
   echo.join();
   check(sum == n * (n - 1) / 2, name, "pingpong checksum mismatch");
   return {std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n), 0};
@@ -671,9 +715,10 @@ std::optional<result> run_isolated(const char* self, std::size_t queue, const st
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    const std::string index = std::to_string(queue), items = std::to_string(n);
-    execl(self, self, "--one", index.c_str(), scenario.c_str(), items.c_str(),
-          static_cast<char*>(nullptr));
+    const std::string index = std::to_string(queue), items = std::to_string(n),
+                      warm = std::to_string(warmup.count());
+    execl(self, self, "--warmup", warm.c_str(), "--one", index.c_str(), scenario.c_str(),
+          items.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);
@@ -734,6 +779,14 @@ std::vector<std::string> split(const std::string& list) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::vector<entry> queues = all_queues();
+  // --warmup MS applies in every mode, so it is taken out first.
+  for (auto i = args.begin(); i != args.end(); ++i) {
+    if (*i == "--warmup" && i + 1 != args.end()) {
+      warmup = std::chrono::milliseconds(std::max(0, std::atoi(i[1].c_str())));
+      args.erase(i, i + 2);
+      break;
+    }
+  }
 
   // Child mode: one measurement, printed as "value cpu".
   if (args.size() == 4 && args[0] == "--one") {
@@ -850,13 +903,14 @@ int main(int argc, char** argv) {
   if (json) {
     std::fprintf(json,
                  "{\"repetitions\": %d, \"items\": %llu, \"hardware_threads\": %u, "
-                 "\"isolated\": %s, \"scenarios\": [",
+                 "\"isolated\": %s, \"warmup_ms\": %lld, \"scenarios\": [",
                  reps, static_cast<unsigned long long>(n), std::thread::hardware_concurrency(),
-                 isolated ? "true" : "false");
+                 isolated ? "true" : "false", static_cast<long long>(warmup.count()));
   }
-  std::printf("%d repetitions (medians), %llu items, %u hardware threads, %s\n", reps,
-              static_cast<unsigned long long>(n), std::thread::hardware_concurrency(),
-              isolated ? "one process per measurement" : "in one process");
+  std::printf("%d repetitions (medians), %llu items, %u hardware threads, %s, %lld ms warm-up\n",
+              reps, static_cast<unsigned long long>(n), std::thread::hardware_concurrency(),
+              isolated ? "one process per measurement" : "in one process",
+              static_cast<long long>(warmup.count()));
   for (std::size_t s = 0; s != chosen.size(); ++s) {
     const scenario& sc = chosen[s];
     double best = sc.higher_is_better ? 0 : 1e300;
