@@ -8,8 +8,11 @@
 // atomic_queue (docs/benchmarks.md). Avoid it when threads outnumber cores: a
 // preempted ticket holder stalls the partner of its position, and on 2 cores
 // 4 producers x 4 consumers fell from 69 to 42 M items/s, 8 x 8 from 54 to
-// 32 (a spinning ticket build: 0.1). try_ and timed calls claim by
-// compare-exchange as always.
+// 32 (a spinning ticket build: 0.1). One producer feeding one consumer on
+// 2 cores is its other strong case: 122-160 M items/s in every build of the
+// runner tried, where compare-exchange claims swung between 20 and 124 with
+// code shape (docs/benchmarks.md, "1p1c: lock-step and code shape"). try_
+// and timed calls claim by compare-exchange as always.
 //
 // What changes for close(): a push blocked on a full queue already holds its
 // position, so close() does not turn it away; it completes (and its element
