@@ -14,6 +14,9 @@
 //   idle      a consumer blocked 300 ms on an empty queue: the CPU it burns,
 //             and the latency from a push to its wake-up (median of 32)
 // Throughput scenarios report CPU seconds per million items beside wall time.
+// Floors (not queues): two uncontended compare-exchanges (pair), a bare
+// Vyukov ring written out here (pair, batch64, batch4096), a bare futex wait
+// and wake (idle).
 // Each (queue, scenario) measurement runs in a process of its own (this
 // program, re-run with --one), killed after a timeout; every measurement is
 // repeated `reps` times, interleaved with the others; checksums fail loudly.
@@ -34,6 +37,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -58,6 +62,8 @@
 
 #if defined(__linux__)
 #include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
@@ -289,6 +295,66 @@ double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// How long a cache line takes to go from one CPU to another and back, in
+// ns: two threads pinned to the first two CPUs this process may use hand a
+// counter back and forth. On the 2-vCPU VM this is bimodal and changes from
+// one second to the next (the host moves the vCPUs): about 60-130 ns when
+// they share a core complex, 400-700 ns when they do not
+// (docs/benchmarks.md, "The two vCPUs"). Every threaded scenario moves lines
+// between the CPUs, so its figure depends on which of the two it drew; the
+// child process prints the probe taken before and after each measurement
+// so that results can be compared within one class (bench/ab.sh --link).
+// 0 when fewer than two CPUs are available.
+double link_round_trip_ns() {
+#if defined(__linux__)
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+  int cpus[2], found = 0;
+  for (int c = 0; c != CPU_SETSIZE && found != 2; ++c)
+    if (CPU_ISSET(c, &allowed)) cpus[found++] = c;
+  if (found != 2) return 0;
+  auto pin = [](int cpu) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+  };
+  constexpr long trips = 20000;
+  struct alignas(128) line {
+    std::atomic<long> value{0};
+  };
+  auto shared = std::make_unique<line>();
+  auto& x = shared->value;
+  // Each side waits for its turn's value, then passes the counter on.
+  // acquire/release: only the counter's own handover; nothing else is shared.
+  auto play = [&x](long first) {
+    for (long v = first; v < 2 * trips; v += 2) {
+      while (x.load(std::memory_order_acquire) != v) mpmc::backend::cpu_relax();
+      x.store(v + 1, std::memory_order_release);
+    }
+  };
+  double ns = 0;
+  std::thread echo([&] {
+    pin(cpus[1]);
+    play(1);
+  });
+  std::thread lead([&] {
+    pin(cpus[0]);
+    const auto t0 = std::chrono::steady_clock::now();
+    play(0);
+    while (x.load(std::memory_order_acquire) != 2 * trips) mpmc::backend::cpu_relax();
+    ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
+         static_cast<double>(trips);
+  });
+  lead.join();
+  echo.join();
+  return ns;
+#else
+  return 0;
+#endif
 }
 
 item now_ns() {
@@ -569,6 +635,77 @@ result two_cas_floor(item n) {
   return {std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n), 0};
 }
 
+// The floor for a Vyukov ring claimed by compare-exchange: the protocol's
+// memory operations and nothing else, written out by hand for this runner.
+// No policies, no close bit, no waiting, no parking check: per push, a load
+// of the counter, a load of the slot's turn, the exchange, the element and
+// the turn store; the same per pop. What a compare-exchange ring cannot go
+// below, as the two-CAS floor is what no queue that claims by
+// compare-exchange can go below; the distance from it to our queue is our
+// implementation's own cost (docs/benchmarks.md, "The protocol's floor").
+class bare_vyukov_ring {
+ public:
+  explicit bare_vyukov_ring(std::size_t capacity)
+      : mask_(std::bit_ceil(capacity) - 1), cells_(std::make_unique<cell[]>(mask_ + 1)) {
+    for (std::uint64_t i = 0; i <= mask_; ++i)
+      cells_[i].seq.store(i, std::memory_order_relaxed);  // relaxed: not yet shared
+  }
+  bool try_push(item v) {
+    std::uint64_t pos = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      cell& c = cells_[pos & mask_];
+      // acquire: pairs with the release store of the slot's last consumer.
+      const std::uint64_t seq = c.seq.load(std::memory_order_acquire);
+      const auto diff = static_cast<std::int64_t>(seq - pos);
+      if (diff == 0) {
+        // relaxed: hands out the position; the slot is ordered by seq.
+        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+          c.value = v;
+          // release: pairs with the consumer's acquire load of seq.
+          c.seq.store(pos + 1, std::memory_order_release);
+          return true;
+        }
+      } else if (diff < 0) {
+        return false;
+      } else {
+        pos = tail_.load(std::memory_order_relaxed);  // relaxed: a guess, checked above
+      }
+    }
+  }
+  bool try_pop(item& v) {
+    std::uint64_t pos = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      cell& c = cells_[pos & mask_];
+      // acquire: pairs with the release store of the slot's producer.
+      const std::uint64_t seq = c.seq.load(std::memory_order_acquire);
+      const auto diff = static_cast<std::int64_t>(seq - (pos + 1));
+      if (diff == 0) {
+        // relaxed: as in try_push.
+        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+          v = c.value;
+          // release: pairs with the next lap's producer's acquire load.
+          c.seq.store(pos + mask_ + 1, std::memory_order_release);
+          return true;
+        }
+      } else if (diff < 0) {
+        return false;
+      } else {
+        pos = head_.load(std::memory_order_relaxed);  // relaxed: as in try_push
+      }
+    }
+  }
+
+ private:
+  struct cell {
+    std::atomic<std::uint64_t> seq;
+    item value;
+  };
+  const std::uint64_t mask_;
+  const std::unique_ptr<cell[]> cells_;
+  alignas(128) std::atomic<std::uint64_t> tail_{0};
+  alignas(128) std::atomic<std::uint64_t> head_{0};
+};
+
 // --- the run ----------------------------------------------------------------
 
 struct scenario {
@@ -606,8 +743,14 @@ struct entry {
   std::string name;
   enum kind_type { ours_kind, peer_kind, floor_kind } kind;
   std::function<result(const std::string&, item)> run;
-  const char* only_scenario = nullptr;            // floors belong to one scenario
+  const char* only_scenario = nullptr;            // floors: the scenarios, comma-separated
   std::vector<std::vector<result>> results = {};  // per chosen scenario
+
+  bool runs(const std::string& scenario) const {
+    if (only_scenario == nullptr) return true;
+    const std::string list = std::string(",") + only_scenario + ",";
+    return list.find("," + scenario + ",") != std::string::npos;
+  }
 };
 
 template <class A>
@@ -675,6 +818,14 @@ std::vector<entry> all_queues() {
   queues.push_back({"(floor: bare futex wait + wake)", entry::floor_kind,
                     [](const std::string&, item) { return bare_futex_idle(); }, "idle"});
 #endif
+  queues.push_back({"(floor: bare Vyukov ring)", entry::floor_kind,
+                    [](const std::string& scenario, item n) {
+                      const char* name = "bare Vyukov ring";
+                      if (scenario == "pair") return pair_scenario<bare_vyukov_ring>(name, n);
+                      return batch_scenario<bare_vyukov_ring>(name, n,
+                                                              scenario == "batch64" ? 64 : 4096);
+                    },
+                    "pair,batch64,batch4096"});
   return queues;
 }
 
@@ -788,12 +939,20 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Child mode: one measurement, printed as "value cpu".
+  // Child mode: one measurement, printed as "value cpu"; a threaded
+  // scenario adds the link probe taken before and after it ("value cpu
+  // before after", see link_round_trip_ns).
   if (args.size() == 4 && args[0] == "--one") {
     const auto index = static_cast<std::size_t>(std::stoul(args[1]));
     check(index < queues.size(), "compare", "--one: no such queue");
+    const bool threaded =
+        args[2] == "1p1c" || args[2] == "pingpong" || producers_consumers(args[2]).first != 0;
+    const double before = threaded ? link_round_trip_ns() : 0;
     const result r = queues[index].run(args[2], std::strtoull(args[3].c_str(), nullptr, 10));
-    std::printf("%.17g %.17g\n", r.value, r.cpu);
+    if (threaded)
+      std::printf("%.17g %.17g %.1f %.1f\n", r.value, r.cpu, before, link_round_trip_ns());
+    else
+      std::printf("%.17g %.17g\n", r.value, r.cpu);
     return 0;
   }
 
@@ -886,7 +1045,7 @@ int main(int argc, char** argv) {
       const std::string name = chosen[s].name;
       for (std::size_t qi = 0; qi != queues.size(); ++qi) {
         auto& q = queues[qi];
-        if (!selected[qi] || (q.only_scenario != nullptr && name != q.only_scenario)) continue;
+        if (!selected[qi] || !q.runs(name)) continue;
         std::fprintf(stderr, "\r%-46s %-9s rep %d/%d", q.name.c_str(), name.c_str(), r + 1, reps);
         if (isolated) {
           if (auto m = run_isolated(argv[0], qi, name, n, timeout_s)) q.results[s].push_back(*m);
@@ -934,9 +1093,7 @@ int main(int argc, char** argv) {
     }
     bool first = true;
     for (auto& q : queues) {
-      if (!selected[static_cast<std::size_t>(&q - queues.data())] ||
-          (q.only_scenario != nullptr && sc.name != q.only_scenario))
-        continue;
+      if (!selected[static_cast<std::size_t>(&q - queues.data())] || !q.runs(sc.name)) continue;
       if (q.results[s].empty()) {
         std::printf("| %s | failed | |%s\n", q.name.c_str(), sc.reports_cpu ? " |" : "");
         continue;
