@@ -7,6 +7,10 @@
 //             try_enqueue_bulk/try_dequeue_bulk; the mutex ring: one lock per
 //             batch), else 64 single calls; ns per item
 //   1p1c      one producer thread feeding one consumer thread (blocking calls)
+//   1p1c-busy-push, 1p1c-busy-pop   the same with ~20 ns of work per item on
+//             the producer's (consumer's) side, so that the queue runs empty
+//             (full) and the other side waits on every element; only when
+//             named (not in the default list)
 //   pingpong  a round trip between two threads through two queues
 //   2x2, 4x4, 8x8  producers x consumers; 8x8 oversubscribes a 2-core machine.
 //             Any other PxC (say 3x5) works too: bench/sweep.py drives a grid
@@ -446,8 +450,16 @@ result bulk_scenario(const char* name, item n, item batch) {
 // queue by a different amount. For the warm-up, producers push tagged items
 // until `timing` is set; the clock starts there. Consumers pop until they
 // take a `stop_item`, pushed once the producers are done.
+// Stands for the work a thread does per item in the busy-side scenarios:
+// `rounds` turns of a loop the compiler must keep (about 0.3 ns each on
+// the 2-vCPU VM: 64 rounds, ~20 ns).
+void busy_work(int rounds) {
+  for (int k = 0; k < rounds; ++k) std::atomic_signal_fence(std::memory_order_seq_cst);
+}
+
 template <class A>
-result many_to_many_scenario(const char* name, item n, int producers, int consumers) {
+result many_to_many_scenario(const char* name, item n, int producers, int consumers,
+                             int push_work = 0, int pop_work = 0) {
   const item per_producer = n / static_cast<item>(producers);
   n = per_producer * static_cast<item>(producers);
   auto a = std::make_unique<A>(1024);
@@ -468,8 +480,10 @@ result many_to_many_scenario(const char* name, item n, int producers, int consum
       // moment does not matter (at most a queue's worth of tagged items
       // is popped after the clock starts).
       for (item w = 0; !timing.load(std::memory_order_relaxed); ++w) a->push(warmup_tag | w);
-      for (item i = 0; i != per_producer; ++i)
+      for (item i = 0; i != per_producer; ++i) {
+        busy_work(push_work);
         a->push(i * static_cast<item>(producers) + static_cast<item>(p));
+      }
     });
   }
   for (int c = 0; c != consumers; ++c) {
@@ -479,6 +493,7 @@ result many_to_many_scenario(const char* name, item n, int producers, int consum
       item local = 0, count = 0;
       for (item v; (v = a->pop()) != stop_item;) {
         if (v & warmup_tag) continue;
+        busy_work(pop_work);
         local += v;
         ++count;
       }
@@ -722,6 +737,8 @@ const scenario scenarios[] = {
     {"batch4096", "ns per item pushed and popped", false, false, ""},
     {"bulk64", "ns per item, bulk calls", false, false, ""},
     {"1p1c", "M items/s", true, true, "CPU s per M items"},
+    {"1p1c-busy-push", "M items/s", true, true, "CPU s per M items"},
+    {"1p1c-busy-pop", "M items/s", true, true, "CPU s per M items"},
     {"pingpong", "ns per round trip", false, false, ""},
     {"2x2", "M items/s", true, true, "CPU s per M items"},
     {"4x4", "M items/s", true, true, "CPU s per M items"},
@@ -762,6 +779,8 @@ entry make(const char* name, bool is_ours) {
             if (s == "batch4096") return batch_scenario<A>(name, n, 4096);
             if (s == "bulk64") return bulk_scenario<A>(name, n, 64);
             if (s == "1p1c") return many_to_many_scenario<A>(name, n, 1, 1);
+            if (s == "1p1c-busy-push") return many_to_many_scenario<A>(name, n, 1, 1, 64, 0);
+            if (s == "1p1c-busy-pop") return many_to_many_scenario<A>(name, n, 1, 1, 0, 64);
             if (s == "pingpong") return pingpong_scenario<A>(name, n / 20 + 1);
             if (s == "idle") return idle_scenario<A>(name, n);
             const auto [p, c] = producers_consumers(s);
@@ -945,8 +964,8 @@ int main(int argc, char** argv) {
   if (args.size() == 4 && args[0] == "--one") {
     const auto index = static_cast<std::size_t>(std::stoul(args[1]));
     check(index < queues.size(), "compare", "--one: no such queue");
-    const bool threaded =
-        args[2] == "1p1c" || args[2] == "pingpong" || producers_consumers(args[2]).first != 0;
+    const bool threaded = args[2].starts_with("1p1c") || args[2] == "pingpong" ||
+                          producers_consumers(args[2]).first != 0;
     const double before = threaded ? link_round_trip_ns() : 0;
     const result r = queues[index].run(args[2], std::strtoull(args[3].c_str(), nullptr, 10));
     if (threaded)

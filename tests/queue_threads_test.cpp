@@ -8,8 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -91,6 +94,45 @@ TYPED_TEST(QueueThreads, CapacityOneEightByEight) {
 TYPED_TEST(QueueThreads, OneProducerOneConsumerKeepsTotalOrder) {
   auto q = make<TypeParam>(16);
   run_and_check(q, 1, 1, 100'000 / sanitizer_slowdown, ops::blocking);
+}
+
+// A producer blocked on a full queue first waits for a run of free slots
+// (waiting.hpp, Refill), but not for ever: when a consumer frees one slot
+// and stops, the push still goes through, in every wait policy (wait::spin
+// included, whose spin phase never ends) and with tickets. The same for a
+// blocking range push.
+template <class Q, class Push>
+void check_blocked_push_takes_a_single_freed_slot(Push push) {
+  auto q = make<Q>(256);
+  const auto capacity = static_cast<std::uint64_t>(q.capacity());
+  for (std::uint64_t v = 0; v != capacity; ++v) ASSERT_TRUE(q.try_push(v));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    EXPECT_TRUE(push(q, capacity));
+    pushed.store(true);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // blocked by now, most likely
+  EXPECT_EQ(q.pop(), std::optional<std::uint64_t>(0));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!pushed.load() && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_TRUE(pushed.load()) << "the push did not take the one free slot within 10 s";
+  // Every element is still there, in order, the blocked one last (popping
+  // them also frees a stuck producer, so that the test ends either way).
+  for (std::uint64_t v = 1; v <= capacity; ++v) EXPECT_EQ(q.pop(), std::optional<std::uint64_t>(v));
+  producer.join();
+}
+
+TYPED_TEST(QueueThreads, BlockedPushTakesASingleFreedSlot) {
+  check_blocked_push_takes_a_single_freed_slot<TypeParam>(
+      [](TypeParam& q, std::uint64_t v) { return q.push(v); });
+}
+
+TYPED_TEST(QueueThreads, BlockedRangePushTakesASingleFreedSlot) {
+  check_blocked_push_takes_a_single_freed_slot<TypeParam>([](TypeParam& q, std::uint64_t v) {
+    const std::uint64_t one[] = {v};
+    return q.push_range(one) == 1;
+  });
 }
 
 }  // namespace

@@ -172,6 +172,21 @@ class sequence_ring {
     return static_cast<std::size_t>(std::min<std::uint64_t>(tail - head, capacity()));
   }
 
+  // Whether a producer would find a run of about `n` free slots: the slot n
+  // positions past tail_ is free for its position, or already claimed. A
+  // hint for a producer blocked on a full ring (waiting.hpp, Refill), which
+  // claims nothing; n is clamped to half the capacity so that the slot read
+  // is within a lap of the counter. May be stale either way: the claim that
+  // follows is what decides.
+  bool has_room_for(std::size_t n) const noexcept {
+    const std::uint64_t ahead = std::min<std::uint64_t>(n, (mask_ + 1) / 2);
+    // relaxed (both): a hint only; nothing is read through them, and the
+    // claim that acts on the answer re-reads both with its own ordering.
+    const std::uint64_t pos = tail_.load(std::memory_order_relaxed) + ahead;
+    const std::uint32_t turn = slot_at(pos).turn.load(std::memory_order_relaxed);
+    return static_cast<std::int32_t>(turn - turn_of(pos)) >= 0;
+  }
+
   // Claims the next position for a producer: returns its slot, with `pos`
   // set, or nullptr when the queue is full. The caller constructs the element
   // in the slot and then calls publish_push(slot, pos).

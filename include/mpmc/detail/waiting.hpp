@@ -6,6 +6,23 @@
 // puts the thread to sleep on its backend until the other side makes
 // progress, the queue closes, or a deadline passes.
 //
+// Refill
+// ------
+// A producer blocked on a full ring does not claim each slot the moment a
+// consumer frees it. That slot is in the line the consumer is working in:
+// claiming and filling it pulls the line away from the consumer, which
+// pulls it back for its next element, and both sides then pay a line
+// transfer per element (on the 2-vCPU VM, 70-700 ns a round trip, varying
+// with where the host puts the vCPUs). So for its first rounds (the spin
+// phase, at most max_refill_rounds) the producer only watches for a run of
+// free slots, `ready()` (sequence_ring::has_room_for), and claims once one
+// is there: then it fills lines the consumer has left. After those rounds
+// it claims whatever is free, so a consumer that frees one slot and stops
+// still lets a blocked push through. Consumers get no such delay: a
+// consumer waiting on an empty ring may be a ping-pong partner, for whom
+// every nanosecond before it takes the element is latency.
+// (docs/benchmarks.md, "Refill": 1p1c and 8x8 up by about half.)
+//
 // Parking protocol
 // ----------------
 // Each side (producers waiting for room, consumers waiting for elements) has
@@ -118,6 +135,11 @@ struct alignas(backend::false_sharing_range) parking_lot {
 // Which side of the queue is waiting.
 enum class waiting_side { producers, consumers };
 
+// The `ready` of a wait that claims as soon as it can (see Refill).
+struct always_ready {
+  constexpr bool operator()() const noexcept { return true; }
+};
+
 // Yields a parking policy makes before it sleeps; none unless it says.
 template <class W>
 inline constexpr std::uint32_t yield_limit_of = 0;
@@ -166,18 +188,23 @@ class waiting {
   // returns a false value once `stop()` holds or the deadline has passed.
   // `attempt` must have no effect when it fails (claim nothing), so that it
   // can be retried any number of times and a timed-out call leaves nothing
-  // behind.
+  // behind. During the first rounds it is only called once `ready()` holds
+  // (see Refill); after them, and when parked, always.
   // Kept out of line: it runs only after a failed claim, and inlined into
   // every push and pop it would crowd the fast path.
-  template <class Attempt, class Stop, class Deadline>
+  template <class Attempt, class Stop, class Deadline, class Ready = always_ready>
   [[gnu::noinline]] auto wait(waiting_side side, Attempt&& attempt, Stop&& stop,
-                              const Deadline& deadline) noexcept -> decltype(attempt()) {
-    return budget(attempt, stop, deadline, [&] {
-      if constexpr (parks)
-        return park(lot(side), attempt, stop, deadline);
-      else
-        return decltype(attempt()){};
-    });
+                              const Deadline& deadline, Ready&& ready = {}) noexcept
+      -> decltype(attempt()) {
+    return budget(
+        attempt, stop, deadline,
+        [&] {
+          if constexpr (parks)
+            return park(lot(side), attempt, stop, deadline);
+          else
+            return decltype(attempt()){};
+        },
+        ready);
   }
 
   // Waits until `word` (a ticket's slot turn) reads `turn`, or stop()
@@ -189,14 +216,18 @@ class waiting {
     // acquire: pairs with the release store of the turn by the slot's
     // previous owner (sequence_ring's (2)): its work on the slot is done.
     auto arrived = [&] { return word.load(std::memory_order_acquire) == turn; };
-    return budget(arrived, stop, no_deadline{}, [&] {
-      if constexpr (parks) {
-        if (side == waiting_side::consumers)
-          return park(lots_.consumers, arrived, stop, no_deadline{});
-        park_turn(lots_.producers, word, turn, stop);
-      }
-      return false;
-    });
+    always_ready ready;
+    return budget(
+        arrived, stop, no_deadline{},
+        [&] {
+          if constexpr (parks) {
+            if (side == waiting_side::consumers)
+              return park(lots_.consumers, arrived, stop, no_deadline{});
+            park_turn(lots_.producers, word, turn, stop);
+          }
+          return false;
+        },
+        ready);
   }
 
   // Called after each publish of `count` slots (one, or a batch): wakes up
@@ -284,18 +315,27 @@ class waiting {
     l.backend.wake(l.epoch, count);
   }
 
+  // The most rounds a blocked producer waits for a run of free slots before
+  // it claims any free slot (see Refill): the parking policies' spin phase,
+  // and a bound for wait::spin, whose spin phase never ends.
+  static constexpr std::uint32_t max_refill_rounds = 64;
+  static constexpr std::uint32_t refill_rounds =
+      wait_type::spin_limit < max_refill_rounds ? wait_type::spin_limit : max_refill_rounds;
+
   // The loop both waits share: `attempt` until it returns something true
   // (returned), or a false value once stop() holds or the deadline passed;
   // between attempts, spin_limit backoff rounds, then a spinning policy's
   // idle() before each further attempt, or a parking policy's yields and
-  // then `sleep()` (which returns what its own last attempt returned).
-  template <class Attempt, class Stop, class Deadline, class Sleep>
+  // then `sleep()` (which returns what its own last attempt returned). In
+  // the first refill_rounds rounds, attempts wait for `ready()`.
+  template <class Attempt, class Stop, class Deadline, class Sleep, class Ready>
   [[gnu::always_inline]] auto budget(Attempt& attempt, Stop& stop, const Deadline& deadline,
-                                     Sleep&& sleep) noexcept -> decltype(attempt()) {
+                                     Sleep&& sleep, Ready& ready) noexcept -> decltype(attempt()) {
     backoff_type backoff{};
     std::uint32_t yields = 0;
     for (std::uint32_t rounds = 0;;) {
-      if (auto result = attempt()) return result;
+      if (rounds >= refill_rounds || ready())
+        if (auto result = attempt()) return result;
       if (stop() || expired(deadline)) return {};
       if (rounds < wait_type::spin_limit) {
         ++rounds;
