@@ -471,6 +471,12 @@ result many_to_many_scenario(const char* name, item n, int producers, int consum
   std::atomic<bool> timing{warmup.count() == 0};
   std::vector<item> sums(static_cast<std::size_t>(consumers) * 16, 0);  // 128 bytes apart
   std::vector<item> counts(static_cast<std::size_t>(consumers) * 16, 0);
+  // Each consumer's running count of timed items, on a line of its own: the
+  // stop items go in only once all n are out. A queue that is not FIFO across
+  // producers (moodycamel's) may otherwise hand a consumer its stop item
+  // while other producers' items are still queued, which then nobody pops.
+  const auto consumed =
+      std::make_unique<std::atomic<item>[]>(static_cast<std::size_t>(consumers) * 16);
   std::vector<std::thread> threads;
   for (int p = 0; p != producers; ++p) {
     threads.emplace_back([&, p] {
@@ -496,6 +502,9 @@ result many_to_many_scenario(const char* name, item n, int producers, int consum
         busy_work(pop_work);
         local += v;
         ++count;
+        // relaxed: read by the main thread only to decide when to send the
+        // stop items; the sums are handed over by the thread's join.
+        consumed[static_cast<std::size_t>(c) * 16].store(count, std::memory_order_relaxed);
       }
       sums[static_cast<std::size_t>(c) * 16] = local;
       counts[static_cast<std::size_t>(c) * 16] = count;
@@ -508,6 +517,15 @@ result many_to_many_scenario(const char* name, item n, int producers, int consum
   const auto t0 = std::chrono::steady_clock::now();
   timing.store(true, std::memory_order_relaxed);  // relaxed: see the producers
   for (int p = 0; p != producers; ++p) threads[static_cast<std::size_t>(p)].join();
+  // At most a queue's worth of items is left; short sleeps keep this thread
+  // off the CPUs the consumers need.
+  for (;;) {
+    item out = 0;
+    for (int c = 0; c != consumers; ++c)
+      out += consumed[static_cast<std::size_t>(c) * 16].load(std::memory_order_relaxed);
+    if (out >= n) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
   for (int c = 0; c != consumers; ++c) a->push(stop_item);
   for (auto& t : threads)
     if (t.joinable()) t.join();
