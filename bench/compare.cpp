@@ -25,7 +25,9 @@
 // program, re-run with --one), killed after a timeout; every measurement is
 // repeated `reps` times, interleaved with the others; checksums fail loudly.
 // The Markdown tables show medians and each figure's ratio to the best peer;
-// --json writes the same with every sample, for bench/plot.py.
+// --json writes the same with every sample (its value, its CPU figure, and for
+// threaded scenarios the link probe around it), for bench/plot.py and
+// bench/targets.py.
 //
 //   cmake --preset bench && cmake --build --preset bench
 //   build/bench/bench/compare [reps] [items] [scenario,scenario,...]
@@ -774,12 +776,19 @@ std::pair<int, int> producers_consumers(const std::string& name) {
   return {p, c};
 }
 
+// The link probe a child process printed around one threaded measurement
+// (link_round_trip_ns); zeros for other scenarios and in-process runs.
+struct link_probe {
+  double before = 0, after = 0;
+};
+
 struct entry {
   std::string name;
   enum kind_type { ours_kind, peer_kind, floor_kind } kind;
   std::function<result(const std::string&, item)> run;
-  const char* only_scenario = nullptr;            // floors: the scenarios, comma-separated
-  std::vector<std::vector<result>> results = {};  // per chosen scenario
+  const char* only_scenario = nullptr;              // floors: the scenarios, comma-separated
+  std::vector<std::vector<result>> results = {};    // per chosen scenario
+  std::vector<std::vector<link_probe>> links = {};  // beside results
 
   bool runs(const std::string& scenario) const {
     if (only_scenario == nullptr) return true;
@@ -894,7 +903,7 @@ result median(std::vector<result> v) {
 // code placement, and a queue that hangs is killed after `timeout_s`.
 // Returns nullopt (and says why on stderr) if the child failed or timed out.
 std::optional<result> run_isolated(const char* self, std::size_t queue, const std::string& scenario,
-                                   item n, int timeout_s) {
+                                   item n, int timeout_s, link_probe& link) {
   int fds[2];
   check(pipe(fds) == 0, "compare", "pipe failed");
   const pid_t pid = fork();
@@ -933,7 +942,8 @@ std::optional<result> run_isolated(const char* self, std::size_t queue, const st
   waitpid(pid, &status, 0);
   result r{};
   if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      std::sscanf(out.c_str(), "%lf %lf", &r.value, &r.cpu) != 2) {
+      std::sscanf(out.c_str(), "%lf %lf %lf %lf", &r.value, &r.cpu, &link.before, &link.after) <
+          2) {
     std::fprintf(stderr, "\ncompare: queue %zu, %s: %s\n", queue, scenario.c_str(),
                  timed_out ? "timed out, killed" : "failed");
     return std::nullopt;
@@ -1076,7 +1086,10 @@ int main(int argc, char** argv) {
 
   // Interleaved: every queue runs once per scenario before any runs twice, so
   // a slow phase of the shared machine spreads over all of them.
-  for (auto& q : queues) q.results.resize(chosen.size());
+  for (auto& q : queues) {
+    q.results.resize(chosen.size());
+    q.links.resize(chosen.size());
+  }
   for (int r = 0; r != reps; ++r) {
     for (std::size_t s = 0; s != chosen.size(); ++s) {
       const std::string name = chosen[s].name;
@@ -1085,9 +1098,14 @@ int main(int argc, char** argv) {
         if (!selected[qi] || !q.runs(name)) continue;
         std::fprintf(stderr, "\r%-46s %-9s rep %d/%d", q.name.c_str(), name.c_str(), r + 1, reps);
         if (isolated) {
-          if (auto m = run_isolated(argv[0], qi, name, n, timeout_s)) q.results[s].push_back(*m);
+          link_probe link;
+          if (auto m = run_isolated(argv[0], qi, name, n, timeout_s, link)) {
+            q.results[s].push_back(*m);
+            q.links[s].push_back(link);
+          }
         } else {
           q.results[s].push_back(q.run(name, n));
+          q.links[s].push_back({});
         }
       }
     }
@@ -1149,6 +1167,14 @@ int main(int argc, char** argv) {
                      m.value, m.cpu);
         for (std::size_t i = 0; i != q.results[s].size(); ++i)
           std::fprintf(json, "%s%.6g", i == 0 ? "" : ", ", q.results[s][i].value);
+        std::fprintf(json, "], \"cpu_samples\": [");
+        for (std::size_t i = 0; i != q.results[s].size(); ++i)
+          std::fprintf(json, "%s%.6g", i == 0 ? "" : ", ", q.results[s][i].cpu);
+        // Each sample's link probe, before and after (bench/targets.py --link).
+        std::fprintf(json, "], \"links\": [");
+        for (std::size_t i = 0; i != q.links[s].size(); ++i)
+          std::fprintf(json, "%s[%.1f, %.1f]", i == 0 ? "" : ", ", q.links[s][i].before,
+                       q.links[s][i].after);
         std::fprintf(json, "]}");
       }
       first = false;

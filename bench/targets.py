@@ -5,12 +5,19 @@ run measured side by side rather than on figures from different runs.
 
     build/bench/bench/compare 5 2000000 --json run1.json   # as many runs as you like
     python3 bench/targets.py run1.json run2.json run3.json
+    python3 bench/targets.py --link near run1.json run2.json   # or --link far
+
+--link near (far) judges the threaded scenarios on the samples whose CPU-to-CPU
+link probe, taken before and after each, was under (at or above) 250 ns both
+times (docs/benchmarks.md, "The two vCPUs"); medians are taken again from
+those samples, and a queue with none in that class drops out of the scenario.
 
 "ours" is the default queue<T> (pause, park on futex) unless a row names
 another; "best peer" is the best peer in that scenario of that run. Parking
 peers are those that use under half a core while blocked in `idle`.
 """
 import json
+import statistics
 import sys
 
 DEFAULT = "mpmc queue<T> default (pause, park on futex)"
@@ -21,10 +28,45 @@ BARE_FUTEX = "(floor: bare futex wait + wake)"
 BARE_RING = "(floor: bare Vyukov ring)"
 
 
-def load(path):
+LINK_NS = 250
+
+
+def in_class(link, wanted):
+    before, after = link
+    if before <= 0 or after <= 0:
+        return False
+    if wanted == "near":
+        return before < LINK_NS and after < LINK_NS
+    return before >= LINK_NS and after >= LINK_NS
+
+
+def keep_class(scenario, wanted):
+    """The scenario with each queue's medians taken again over the samples of
+    one link class; scenarios whose samples carry no probe stay as they are."""
+    queues = []
+    for q in scenario["queues"]:
+        links = q.get("links", [])
+        if not any(b > 0 for b, _ in links):
+            queues.append(q)
+            continue
+        picked = [i for i, link in enumerate(links) if in_class(link, wanted)]
+        q = dict(q)
+        if picked:
+            q["median"] = statistics.median(q["samples"][i] for i in picked)
+            q["cpu"] = statistics.median(q["cpu_samples"][i] for i in picked)
+        else:
+            q["median"] = None
+        queues.append(q)
+    return dict(scenario, queues=queues)
+
+
+def load(path, link=None):
     with open(path) as f:
         run = json.load(f)
-    return {s["name"]: s for s in run["scenarios"]}
+    scenarios = {s["name"]: s for s in run["scenarios"]}
+    if link:
+        scenarios = {name: keep_class(s, link) for name, s in scenarios.items()}
+    return scenarios
 
 
 def row(scenario, name):
@@ -109,10 +151,11 @@ def judge(run):
         yield "idle: wake <= 1.1x bare futex", ratio("idle", DEFAULT, named(BARE_FUTEX), 1.1, False)
 
 
-def main(paths):
-    runs = [dict((t, v) for t, v in judge(load(p))) for p in paths]
+def main(paths, link=None):
+    runs = [dict((t, v) for t, v in judge(load(p, link))) for p in paths]
     targets = list(runs[0].keys())
-    print("| target | " + " | ".join(f"run {i + 1}" for i in range(len(runs))) + " |")
+    suffix = f" ({link})" if link else ""
+    print("| target | " + " | ".join(f"run {i + 1}{suffix}" for i in range(len(runs))) + " |")
     print("|---|" + "---|" * len(runs))
     for t in targets:
         cells = []
@@ -123,7 +166,11 @@ def main(paths):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    link = None
+    if len(args) >= 2 and args[0] == "--link" and args[1] in ("near", "far"):
+        link, args = args[1], args[2:]
+    if not args:
         print(__doc__)
         sys.exit(2)
-    main(sys.argv[1:])
+    main(args, link)
