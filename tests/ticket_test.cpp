@@ -92,6 +92,19 @@ TYPED_TEST(TicketClaim, PushAfterCloseLeavesItsArgument) {
   EXPECT_EQ(*v, 5);
 }
 
+// A push refused after close() still took a ticket, moving the tail counter
+// on; size() must count only what was pushed before the close.
+TYPED_TEST(TicketClaim, RefusedPushesAfterCloseLeaveSizeExact) {
+  typename TypeParam::template queue<int> q(4);
+  ASSERT_TRUE(q.push(1));
+  q.close();
+  for (int i = 0; i != 3; ++i) EXPECT_FALSE(q.push(2));
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.pop(), std::optional<int>(1));
+  EXPECT_EQ(q.size(), 0u);
+  EXPECT_TRUE(q.empty());
+}
+
 TYPED_TEST(TicketClaim, TwoByTwoDeliversEveryValueOnce) {
   typename TypeParam::template queue<std::uint64_t> q(16);
   run_and_check(q, 2, 2, 4'000 / sanitizer_slowdown, ops::blocking);

@@ -167,7 +167,13 @@ class sequence_ring {
     // reading outside [0, capacity] that the interleaving of the two loads may
     // produce is clamped. No element is accessed on the strength of it.
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
-    const std::uint64_t tail = tail_.load(std::memory_order_relaxed) & ~closed_bit;
+    std::uint64_t tail = tail_.load(std::memory_order_relaxed) & ~closed_bit;
+    // After a close, producer tickets taken in vain have moved tail_ past
+    // the last position that will ever be filled; the final tail has not.
+    // acquire: pairs with the release store in close(), after final_tail_.
+    if (closing_.load(std::memory_order_acquire))
+      // relaxed: ordered by the acquire above.
+      tail = std::min(tail, final_tail_.load(std::memory_order_relaxed));
     if (tail <= head) return 0;
     return static_cast<std::size_t>(std::min<std::uint64_t>(tail - head, capacity()));
   }
