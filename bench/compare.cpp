@@ -20,7 +20,10 @@
 // Throughput scenarios report CPU seconds per million items beside wall time.
 // Floors (not queues): two uncontended compare-exchanges (pair), a bare
 // Vyukov ring written out here (pair, batch64, batch4096), a bare futex wait
-// and wake (idle).
+// and wake (idle). Single-producer single-consumer queues (ours with
+// producers::single + consumers::single, atomic_queue's SPSC mode) run only
+// the scenarios with one thread per side, and their "vs best peer" is the
+// best SPSC peer.
 // Each (queue, scenario) measurement runs in a process of its own (this
 // program, re-run with --one), killed after a timeout; every measurement is
 // repeated `reps` times, interleaved with the others; checksums fail loudly.
@@ -214,8 +217,9 @@ struct retry_with_yield {
 };
 
 #if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
+template <bool SPSC = false>
 struct atomic_queue_b2 {
-  atomic_queue::AtomicQueueB2<item> q;
+  atomic_queue::AtomicQueueB2<item, std::allocator<item>, true, false, SPSC> q;
   explicit atomic_queue_b2(std::size_t cap) : q(static_cast<unsigned>(cap)) {}
   bool try_push(item v) { return q.try_push(std::move(v)); }
   bool try_pop(item& v) { return q.try_pop(v); }
@@ -786,7 +790,8 @@ struct entry {
   std::string name;
   enum kind_type { ours_kind, peer_kind, floor_kind } kind;
   std::function<result(const std::string&, item)> run;
-  const char* only_scenario = nullptr;              // floors: the scenarios, comma-separated
+  const char* only_scenario = nullptr;  // floors: the scenarios, comma-separated
+  bool lone = false;  // one producer and one consumer only: compared with its own kind
   std::vector<std::vector<result>> results = {};    // per chosen scenario
   std::vector<std::vector<link_probe>> links = {};  // beside results
 
@@ -837,7 +842,7 @@ std::vector<entry> all_queues() {
   queues.push_back(
       make<ours<mpmc::queue<item, mpmc::claim::ticket>>>("mpmc queue<T>, claim::ticket", true));
 #if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
-  queues.push_back(make<atomic_queue_b2>("atomic_queue AtomicQueueB2", false));
+  queues.push_back(make<atomic_queue_b2<>>("atomic_queue AtomicQueueB2", false));
 #endif
 #if defined(MPMC_BENCH_HAVE_XENIUM)
   queues.push_back(make<xenium_vyukov>("xenium vyukov_bounded_queue", false));
@@ -872,6 +877,32 @@ std::vector<entry> all_queues() {
                                                               scenario == "batch64" ? 64 : 4096);
                     },
                     "pair,batch64,batch4096"});
+  // Single-producer single-consumer queues, ours and atomic_queue's SPSC
+  // mode: only the scenarios with one thread on each side, and each compared
+  // with its own kind (entry::lone). Listed last, so that the indices above
+  // stay those of earlier runs.
+  const char* const lone_scenarios =
+      "pair,batch64,batch4096,bulk64,1p1c,1p1c-busy-push,1p1c-busy-pop,pingpong,idle";
+  auto lone = [&](entry e) {
+    e.only_scenario = lone_scenarios;
+    e.lone = true;
+    queues.push_back(std::move(e));
+  };
+  lone(make<ours<mpmc::queue<item, mpmc::producers::single, mpmc::consumers::single>>>(
+      "mpmc producers::single + consumers::single", true));
+#if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
+  lone(make<atomic_queue_b2<true>>("atomic_queue AtomicQueueB2, SPSC", false));
+#endif
+  // One lone side: against the MPMC peers, in scenarios with one thread on
+  // that side (Px1 and 1xC are not in the default list; name them).
+  entry mpsc =
+      make<ours<mpmc::queue<item, mpmc::consumers::single>>>("mpmc consumers::single (MPSC)", true);
+  mpsc.only_scenario = "1p1c,2x1,4x1,8x1";
+  queues.push_back(std::move(mpsc));
+  entry spmc =
+      make<ours<mpmc::queue<item, mpmc::producers::single>>>("mpmc producers::single (SPMC)", true);
+  spmc.only_scenario = "1p1c,1x2,1x4,1x8";
+  queues.push_back(std::move(spmc));
   return queues;
 }
 
@@ -1127,11 +1158,14 @@ int main(int argc, char** argv) {
               static_cast<long long>(warmup.count()));
   for (std::size_t s = 0; s != chosen.size(); ++s) {
     const scenario& sc = chosen[s];
-    double best = sc.higher_is_better ? 0 : 1e300;
+    // The best peer of each class: a single-producer single-consumer queue
+    // is measured against its own kind only.
+    double best[2] = {sc.higher_is_better ? 0 : 1e300, sc.higher_is_better ? 0 : 1e300};
     for (auto& q : queues) {
       if (q.kind != entry::peer_kind || q.results[s].empty()) continue;
       const double v = median(q.results[s]).value;
-      best = sc.higher_is_better ? std::max(best, v) : std::min(best, v);
+      double& b = best[q.lone ? 1 : 0];
+      b = sc.higher_is_better ? std::max(b, v) : std::min(b, v);
     }
     std::printf("\n### %s (%s; %s is better)\n\n", sc.name.c_str(), sc.unit,
                 sc.higher_is_better ? "higher" : "lower");
@@ -1154,17 +1188,20 @@ int main(int argc, char** argv) {
         continue;
       }
       const result m = median(q.results[s]);
-      std::printf("| %s | %.2f | %.2fx |", q.name.c_str(), m.value, m.value / best);
+      std::printf("| %s | %.2f | %.2fx |", q.name.c_str(), m.value, m.value / best[q.lone ? 1 : 0]);
       if (sc.reports_cpu) std::printf(" %.3f |", m.cpu);
       std::printf("\n");
       if (json) {
         std::fprintf(json, "%s{\"queue\": ", first ? "" : ", ");
         json_string(json, q.name);
-        std::fprintf(json, ", \"kind\": \"%s\", \"median\": %.6g, \"cpu\": %.6g, \"samples\": [",
+        std::fprintf(json, ", \"kind\": \"%s\", \"median\": %.6g, \"cpu\": %.6g, ",
                      q.kind == entry::ours_kind   ? "ours"
                      : q.kind == entry::peer_kind ? "peer"
                                                   : "floor",
                      m.value, m.cpu);
+        // "lone": one producer and one consumer only (bench/targets.py keeps
+        // such peers out of the best-peer comparisons of the MPMC queues).
+        std::fprintf(json, "\"lone\": %s, \"samples\": [", q.lone ? "true" : "false");
         for (std::size_t i = 0; i != q.results[s].size(); ++i)
           std::fprintf(json, "%s%.6g", i == 0 ? "" : ", ", q.results[s][i].value);
         std::fprintf(json, "], \"cpu_samples\": [");

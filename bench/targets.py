@@ -26,6 +26,7 @@ ATOMIC_QUEUE = "atomic_queue AtomicQueueB2"
 TWO_CAS = "(floor: two uncontended compare-exchanges)"
 BARE_FUTEX = "(floor: bare futex wait + wake)"
 BARE_RING = "(floor: bare Vyukov ring)"
+LONE = "mpmc producers::single + consumers::single"
 
 
 LINK_NS = 250
@@ -76,9 +77,12 @@ def row(scenario, name):
     return None
 
 
-def best_peer(scenario, keep=lambda q: True):
+def best_peer(scenario, keep=lambda q: True, lone=False):
+    """The best peer of the scenario; single-producer single-consumer peers
+    ("lone" in the JSON) are compared only with our lone queue (lone=True)."""
     peers = [q for q in scenario["queues"]
-             if q["kind"] == "peer" and q["median"] is not None and keep(q)]
+             if q["kind"] == "peer" and q["median"] is not None and keep(q)
+             and q.get("lone", False) == lone]
     if not peers:
         return None
     pick = max if scenario["higher_is_better"] else min
@@ -149,6 +153,14 @@ def judge(run):
         yield "idle: wake <= best parking peer", ratio(
             "idle", DEFAULT, lambda s: best_peer(s, parking), 1.0, False)
         yield "idle: wake <= 1.1x bare futex", ratio("idle", DEFAULT, named(BARE_FUTEX), 1.1, False)
+    # Not targets of the issues: our single-producer single-consumer queue
+    # against the peers of its kind (atomic_queue's SPSC mode).
+    lone_peer = lambda s: best_peer(s, lone=True)
+    for scenario, higher in (("pair", False), ("batch64", False), ("1p1c", True),
+                             ("pingpong", False)):
+        if scenario in run:
+            yield f"(SPSC) {scenario}: lone queue vs best SPSC peer", ratio(
+                scenario, LONE, lone_peer, 1.0, higher)
 
 
 def main(paths, link=None):

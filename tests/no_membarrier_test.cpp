@@ -79,6 +79,17 @@ TEST(NoMembarrier, TicketQueueDeliversEverythingOnce) {
                             mpmc::test::ops::blocking);
 }
 
+// A lone producer's handshake with close() falls back to full fences on
+// both sides: pushes that got in are delivered, the rest refused.
+TEST(NoMembarrier, LoneProducerCloseLosesNothing) {
+  for (long after : {0L, 3L, 2000L}) {
+    mpmc::queue<std::uint64_t, mpmc::producers::single,
+                mpmc::wait::park<mpmc::backend::linux_futex, 0, 0>>
+        q(4);
+    mpmc::test::run_until_closed(q, 1, 2, after / mpmc::test::sanitizer_slowdown);
+  }
+}
+
 TEST(NoMembarrier, CloseWakesEveryone) {
   mpmc::queue<int, mpmc::wait::futex> q(1);
   std::thread consumers[2];

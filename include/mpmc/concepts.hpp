@@ -85,6 +85,18 @@ concept claim_policy = policy_of<C, tag::claim> && requires {
   { C::tickets } -> std::convertible_to<bool>;
 };
 
+// How many threads may use one side of the queue at once: `exclusive` true
+// (producers::single, consumers::single: one at a time, so positions are
+// taken with a plain store) or false (producers::many, consumers::many).
+template <class P>
+concept producers_policy = policy_of<P, tag::producers> && requires {
+  { P::exclusive } -> std::convertible_to<bool>;
+};
+template <class P>
+concept consumers_policy = policy_of<P, tag::consumers> && requires {
+  { P::exclusive } -> std::convertible_to<bool>;
+};
+
 // Lays slots out: `alignment` is the least alignment (and size granule) of a
 // slot, a power of two. An optional `interleave` (bool) asks for consecutive
 // positions to be spread over different cache lines (padding::interleaved).

@@ -9,7 +9,9 @@
 #include <mpmc/backoff/pause.hpp>
 #include <mpmc/capacity/dynamic.hpp>
 #include <mpmc/claim/compare_exchange.hpp>
+#include <mpmc/consumers/many.hpp>
 #include <mpmc/padding/none.hpp>
+#include <mpmc/producers/many.hpp>
 #include <mpmc/wait/park.hpp>
 
 namespace mpmc {
@@ -18,7 +20,8 @@ namespace mpmc {
 // policy that lacks something is reported in words, once, whichever way it
 // reached the queue (the composer or `queue::with`).
 template <class Capacity, class Padding, class Backoff, class Wait,
-          class Claim = claim::compare_exchange>
+          class Claim = claim::compare_exchange, class Producers = producers::many,
+          class Consumers = consumers::many>
 struct config {
   static_assert(capacity_policy<Capacity>,
                 "mpmc::queue: the capacity policy does not satisfy mpmc::capacity_policy; "
@@ -43,6 +46,8 @@ struct config {
   using backoff = Backoff;
   using wait = Wait;
   using claim = Claim;
+  using producers = Producers;
+  using consumers = Consumers;
 };
 
 // What a queue uses for each category the user does not name: heap storage,
@@ -56,10 +61,13 @@ struct config {
 // Where many cores hammer neighbouring slots, padding::cache_line or
 // padding::interleaved is one policy away.
 //
+// Any number of producers and consumers: producers::single and
+// consumers::single are a promise only the user can make.
+//
 // Compare-exchange claims, not tickets: tickets win only while every thread
 // has a core, and collapse when threads outnumber cores (claim/ticket.hpp).
-using default_config =
-    config<capacity::dynamic, padding::none, backoff::pause, wait::park<>, claim::compare_exchange>;
+using default_config = config<capacity::dynamic, padding::none, backoff::pause, wait::park<>,
+                              claim::compare_exchange, producers::many, consumers::many>;
 
 // The config for a list of policies given in any order, defaults filled in.
 template <class... Policies>

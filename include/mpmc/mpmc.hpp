@@ -19,10 +19,14 @@
 #include <mpmc/capacity/fixed.hpp>
 #include <mpmc/claim/compare_exchange.hpp>
 #include <mpmc/claim/ticket.hpp>
+#include <mpmc/consumers/many.hpp>
+#include <mpmc/consumers/single.hpp>
 #include <mpmc/padding/align_to.hpp>
 #include <mpmc/padding/cache_line.hpp>
 #include <mpmc/padding/interleaved.hpp>
 #include <mpmc/padding/none.hpp>
+#include <mpmc/producers/many.hpp>
+#include <mpmc/producers/single.hpp>
 #include <mpmc/wait/atomic_wait.hpp>
 #include <mpmc/wait/condvar.hpp>
 #include <mpmc/wait/futex.hpp>

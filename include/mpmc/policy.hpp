@@ -25,6 +25,10 @@ struct backoff {};
 struct wait {};
 // How a blocking push or pop takes its position: compare-exchange or ticket.
 struct claim {};
+// Whether several threads may push at once, or only one at a time.
+struct producers {};
+// Whether several threads may pop at once, or only one at a time.
+struct consumers {};
 }  // namespace tag
 
 // Maps a policy to its category tag. The primary template is deliberately
@@ -47,7 +51,8 @@ template <class Tag>
 inline constexpr bool is_category =
     std::same_as<Tag, tag::capacity> || std::same_as<Tag, tag::padding> ||
     std::same_as<Tag, tag::backoff> || std::same_as<Tag, tag::wait> ||
-    std::same_as<Tag, tag::claim>;
+    std::same_as<Tag, tag::claim> || std::same_as<Tag, tag::producers> ||
+    std::same_as<Tag, tag::consumers>;
 }  // namespace detail
 
 // A policy: a type whose category is one of the tags above.

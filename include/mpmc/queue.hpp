@@ -378,7 +378,7 @@ class basic_queue {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
       slot_type* s = nullptr;
-      if constexpr (by_ticket<Deadline>) {
+      if constexpr (by_ticket<Deadline, typename Config::producers>) {
         s = take_push_ticket(pos);
       } else {
         s = ring_.claim_push(pos);
@@ -402,7 +402,7 @@ class basic_queue {
     std::optional<T> out;
     std::uint64_t pos;
     slot_type* s = nullptr;
-    if constexpr (by_ticket<Deadline>) {
+    if constexpr (by_ticket<Deadline, typename Config::consumers>) {
       s = take_pop_ticket(pos);
     } else {
       s = ring_.claim_pop(pos);
@@ -418,10 +418,12 @@ class basic_queue {
   }
 
   // claim::ticket: untimed blocking calls claim by ticket (sequence_ring.hpp,
-  // Tickets); timed ones cannot, as a timeout cannot give a ticket back.
-  template <class Deadline>
+  // Tickets); timed ones cannot, as a timeout cannot give a ticket back. A
+  // lone side (producers::single, consumers::single) never does: with no
+  // rival its claim already waits on the one slot it will take.
+  template <class Deadline, class Side>
   static constexpr bool by_ticket =
-      Config::claim::tickets&& std::same_as<Deadline, detail::no_deadline>;
+      Config::claim::tickets && !Side::exclusive && std::same_as<Deadline, detail::no_deadline>;
 
   // Takes a ticket and waits for its slot's turn. nullptr: closed (push),
   // or closed with no element for this position (pop).

@@ -17,7 +17,8 @@
 
 namespace mpmc {
 
-template <class Capacity, class Padding, class Backoff, class Wait, class Claim>
+template <class Capacity, class Padding, class Backoff, class Wait, class Claim, class Producers,
+          class Consumers>
 struct config;
 
 namespace detail {
@@ -72,12 +73,20 @@ struct compose {
   static_assert(unique<tag::claim>,
                 "mpmc::queue: more than one claim policy given; pass at most one of each "
                 "category");
+  static_assert(unique<tag::producers>,
+                "mpmc::queue: more than one producers policy given; pass at most one of each "
+                "category");
+  static_assert(unique<tag::consumers>,
+                "mpmc::queue: more than one consumers policy given; pass at most one of each "
+                "category");
 
  public:
   using type =
       config<pick<tag::capacity, typename Base::capacity>,
              pick<tag::padding, typename Base::padding>, pick<tag::backoff, typename Base::backoff>,
-             pick<tag::wait, typename Base::wait>, pick<tag::claim, typename Base::claim>>;
+             pick<tag::wait, typename Base::wait>, pick<tag::claim, typename Base::claim>,
+             pick<tag::producers, typename Base::producers>,
+             pick<tag::consumers, typename Base::consumers>>;
 };
 
 }  // namespace detail

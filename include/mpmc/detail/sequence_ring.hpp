@@ -64,6 +64,32 @@
 // (drained()), and a consumer holding a ticket at or past it gives up
 // (abandoned()).
 //
+// Lone sides
+// ----------
+// With producers::single (consumers::single) at most one thread pushes
+// (pops) at a time, so tail_ (head_) has one writer: a claim reads its own
+// counter, checks the slot's turn and stores pos+1, with no locked
+// instruction and nothing to retry. Such a side never takes tickets: a
+// blocked lone caller waits on the slot it will claim, which no one else
+// can take. The other side never reads the counter to claim (only size()
+// and close() do), so a relaxed store does.
+//
+// A lone producer cannot take part in close()'s total order: a plain store
+// of tail_ would wipe a closed bit set by fetch_or. So close() raises a flag
+// (a bit in gate_) instead, and the two run a Dekker handshake:
+//
+//     push: store tail_ = pos+1; [light fence]; load gate_
+//     close: set gate_'s bit; [heavy fence]; load tail_ -> final tail
+//
+// The asymmetric fence (backend/asymmetric_fence.hpp) guarantees that at
+// least one of them sees the other's store, while the push's half costs a
+// compiler barrier. A push that sees the bit waits for close() to publish the
+// final tail: if that counted its position, it completes and is delivered;
+// if not, it stores tail_ = pos back and fails. Either way the final tail
+// is exact. Where membarrier() is refused, both halves are full fences: a
+// second bit in gate_ sends every push to its slow path for its fence, so
+// the fast path tests one byte for both cases.
+//
 // Progress
 // --------
 // Not lock-free, let alone wait-free: between its claim and its turn store a
@@ -75,6 +101,7 @@
 // another thread's claim succeeded.
 #pragma once
 
+#include <mpmc/backend/asymmetric_fence.hpp>
 #include <mpmc/backend/cpu.hpp>
 #include <mpmc/concepts.hpp>
 
@@ -123,6 +150,9 @@ template <class T, class Config>
 class sequence_ring {
   using capacity_type = typename Config::capacity;
   static constexpr bool interleave = interleaves<typename Config::padding>;
+  // producers::single / consumers::single (see Lone sides above).
+  static constexpr bool lone_producer = Config::producers::exclusive;
+  static constexpr bool lone_consumer = Config::consumers::exclusive;
 
  public:
   using slot_type = slot<T, Config::padding::alignment>;
@@ -286,13 +316,29 @@ class sequence_ring {
   // before (its element will be delivered) or fails. Returns whether this
   // call was the one that closed the ring.
   bool close() noexcept {
-    // seq_cst: one total order of closes and claims decides which pushes got
-    // in; waking the parked threads afterwards is ordered by the epoch
-    // release that follows in the caller.
-    const std::uint64_t tail = tail_.fetch_or(closed_bit, std::memory_order_seq_cst);
-    if ((tail & closed_bit) != 0) return false;  // closed already, final tail kept
-    // relaxed: published by the release store of closing_ below.
-    final_tail_.store(tail, std::memory_order_relaxed);
+    if constexpr (lone_producer) {
+      // seq_cst: of two closers, exactly one finds the bit clear.
+      const std::uint8_t was = gate_.fetch_or(shut, std::memory_order_seq_cst);
+      if ((was & shut) != 0) return false;
+      // The heavy half of the handshake with admitted() (Lone sides): after
+      // it, either the producer will see the bit, or its latest store of
+      // tail_ is visible here.
+      if ((was & full_fences) != 0)
+        backend::asymmetric_fence::full();
+      else
+        backend::asymmetric_fence::heavy();
+      // relaxed (both): ordered by the fence pair above; published by the
+      // release store of closing_ below.
+      final_tail_.store(tail_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    } else {
+      // seq_cst: one total order of closes and claims decides which pushes
+      // got in; waking the parked threads afterwards is ordered by the epoch
+      // release that follows in the caller.
+      const std::uint64_t tail = tail_.fetch_or(closed_bit, std::memory_order_seq_cst);
+      if ((tail & closed_bit) != 0) return false;  // closed already, final tail kept
+      // relaxed: published by the release store of closing_ below.
+      final_tail_.store(tail, std::memory_order_relaxed);
+    }
     // release: pairs with the acquires in stopping() and abandoned(): who
     // sees the flag sees the final tail (and the bit in tail_).
     closing_.store(true, std::memory_order_release);
@@ -314,6 +360,8 @@ class sequence_ring {
   }
 
   bool closed() const noexcept {
+    // acquire: pairs with the fetch_or of the gate in close().
+    if constexpr (lone_producer) return (gate_.load(std::memory_order_acquire) & shut) != 0;
     // acquire: pairs with the fetch_or in close(); only the bit is used.
     return (tail_.load(std::memory_order_acquire) & closed_bit) != 0;
   }
@@ -337,6 +385,12 @@ class sequence_ring {
   // The hot fields are copied out of the storage into the first line, so a
   // claim reads them without touching the storage object.
   void bind_storage() noexcept {
+    // A lone producer's handshake with close() wants membarrier(); without
+    // it both halves are full fences (Lone sides).
+    if constexpr (lone_producer)
+      // relaxed: the ring is not yet shared.
+      gate_.store(backend::asymmetric_fence::prepare() ? 0 : full_fences,
+                  std::memory_order_relaxed);
     slots_ = storage_.data();
     mask_ = storage_.size() - 1;
     // padding::interleaved: k = slots per line, and k lines to a block; a
@@ -383,6 +437,7 @@ class sequence_ring {
   [[gnu::always_inline]] bool claim_body(std::atomic<std::uint64_t>& counter, std::uint32_t side,
                                          claimed& c, Pos&... out) noexcept {
     static_assert(sizeof...(Pos) <= 1);
+    if (alone(side)) return claim_alone(counter, side, c, out...);
     // relaxed: only a guess at the next position; the turn check and the
     // compare-exchange below reject a stale one.
     std::uint64_t pos = counter.load(std::memory_order_relaxed);
@@ -425,6 +480,71 @@ class sequence_ring {
         pos = counter.load(std::memory_order_relaxed);
       }
     }
+  }
+
+  // Whether `side` has at most one thread at a time (Lone sides).
+  static constexpr bool alone(std::uint32_t side) noexcept {
+    return side == producer_side ? lone_producer : lone_consumer;
+  }
+
+  // claim_body() for a lone side: its counter has no other writer, so the
+  // position read is current, and the claim is a plain store.
+  template <class... Pos>
+  [[gnu::always_inline]] bool claim_alone(std::atomic<std::uint64_t>& counter, std::uint32_t side,
+                                          claimed& c, Pos&... out) noexcept {
+    // relaxed: this thread wrote the counter last (or a hand-over that
+    // synchronized ordered the last writer's store before this load).
+    const std::uint64_t pos = counter.load(std::memory_order_relaxed);
+    const layout ring = shape();
+    slot_type& s = ring.at(pos);
+    // (1) acquire, as in claim_body(). A turn short of ours is full
+    // (producer) or empty (consumer); none can be ahead, as no other thread
+    // of this side moves the slot on.
+    if (s.turn.load(std::memory_order_acquire) != turn_of(pos) + side) return false;
+    const std::uint32_t done = ring.done_of(pos, side);
+    // (5) relaxed: the slot is handed over by (1) and (2), not by the
+    // counter; the other side reads it only in size() and in close(),
+    // which the handshake in admitted() orders.
+    counter.store(pos + 1, std::memory_order_relaxed);
+    if (side == producer_side && !admitted(pos)) return false;
+    c = {&s, done};
+    ((out = pos), ...);
+    return true;
+  }
+
+  // A lone producer's half of the handshake with close() (Lone sides), run
+  // after it stored tail_ = pos + n: true if its claim of [pos, pos + n)
+  // stands, false if it was turned away (tail_ is then pos again).
+  [[gnu::always_inline]] bool admitted(std::uint64_t pos) noexcept {
+    backend::asymmetric_fence::light();
+    // relaxed: the fence pair, not this load, orders it against close().
+    // One test for both rare cases keeps the push to one slow call.
+    if (gate_.load(std::memory_order_relaxed) == 0) [[likely]]
+      return true;
+    return admitted_slowly(pos);
+  }
+
+  // The gate is not clear: the fence must be a full one (membarrier()
+  // refused), or close() has begun. Keeps the claim unless close() turned
+  // it away. Inline, though rarely run: it makes no call, so the push's
+  // fast path saves no registers for one (a call here cost the inlined
+  // try_push four pushes and pops on every call).
+  [[gnu::always_inline]] bool admitted_slowly(std::uint64_t pos) noexcept {
+    if ((gate_.load(std::memory_order_relaxed) & full_fences) != 0) {
+      backend::asymmetric_fence::full();
+      // relaxed: ordered against close() by the full fences on both sides.
+      if ((gate_.load(std::memory_order_relaxed) & shut) == 0) return true;
+    }
+    // close() has begun: wait for the final tail it read, and keep the claim
+    // only if that counted it.
+    // acquire: pairs with the release store of closing_ in close(), which
+    // follows the store of final_tail_.
+    while (!closing_.load(std::memory_order_acquire)) backend::cpu_relax();
+    // relaxed: ordered by the acquire above.
+    if (pos < final_tail_.load(std::memory_order_relaxed)) return true;
+    // relaxed: tail_ has no other writer, and close() is done reading it.
+    tail_.store(pos, std::memory_order_relaxed);
+    return false;
   }
 
   slot_type* take_ticket(std::atomic<std::uint64_t>& counter, std::uint64_t& pos) noexcept {
@@ -491,6 +611,14 @@ class sequence_ring {
         }
         n += i;
         if (i < in_lap) break;
+      }
+      if (alone(side)) {
+        // A lone side's pos is current: the run is claimed, or there is none.
+        if (n == 0) return 0;
+        // (5) relaxed, as in claim_alone().
+        counter.store(pos + n, std::memory_order_relaxed);
+        if (side == producer_side && !admitted(pos)) return 0;
+        return n;
       }
       if (n != 0) {
         // (3) relaxed, as in claim(): (1) ordered the contents, (2) hands
@@ -603,6 +731,10 @@ class sequence_ring {
   unsigned spread_ = 0;
   std::atomic<bool> closing_{false};          // see stopping()
   std::atomic<std::uint64_t> final_tail_{0};  // tail_ at close(); see abandoned()
+  // A lone producer's gate (Lone sides): zero while pushes may go ahead.
+  static constexpr std::uint8_t shut = 1;         // close() has begun
+  static constexpr std::uint8_t full_fences = 2;  // membarrier() refused: fence both halves
+  std::atomic<std::uint8_t> gate_{0};
 
   // Each counter on its own line (two lines on x86, against adjacent-line
   // prefetch): producers hammer one, consumers the other.
