@@ -131,6 +131,12 @@ def judge(run):
                 r <= 1 / 3)
     yield "1p1c: ours >= 1.2x best peer", ratio("1p1c", DEFAULT, best_peer, 1.2, True)
     yield "1p1c: spinning >= 1.2x best peer", ratio("1p1c", SPINNING, best_peer, 1.2, True)
+    # A program with one producer and one consumer can say so (producers::single,
+    # consumers::single): our lone queue against every peer, SPSC modes included.
+    any_peer = lambda s: max((p for p in (best_peer(s), best_peer(s, lone=True)) if p),
+                             key=lambda q: q["median"], default=None)
+    yield "1p1c: lone (SPSC) >= 1.2x best peer of either kind", ratio(
+        "1p1c", LONE, any_peer, 1.2, True)
     yield "pingpong: spinning <= atomic_queue", ratio("pingpong", SPINNING, named(ATOMIC_QUEUE), 1.0, False)
     yield "pingpong: ours <= 1.2x atomic_queue", ratio("pingpong", DEFAULT, named(ATOMIC_QUEUE), 1.2, False)
     yield "pingpong: ours <= 1.2x spinning", ratio("pingpong", DEFAULT, named(SPINNING), 1.2, False)
