@@ -15,7 +15,6 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
-#include <latch>
 #include <memory>
 #include <optional>
 #include <span>
@@ -125,52 +124,16 @@ TYPED_TEST(LoneSides, CloseDuringARunLosesNothing) {
 // a push begun after close() returned is refused, and the refusals leave the
 // queue consistent for the consumers draining it.
 TYPED_TEST(LoneSides, CloseRacingTryPushesLosesNothing) {
+  using queue_type = typename TypeParam::template queue<std::uint64_t>;
   const int rounds = 150 / sanitizer_slowdown;
   for (int round = 0; round != rounds; ++round) {
-    typename TypeParam::template queue<std::uint64_t> q(8);
-    const int producers = this->producers, consumers = this->consumers;
-    std::atomic<bool> close_returned{false};
-    std::atomic<long> pushed{0};
-    std::vector<long> sent(static_cast<std::size_t>(producers), 0);
-    std::vector<std::vector<std::uint64_t>> received(static_cast<std::size_t>(consumers));
-    std::latch start(producers + consumers + 1);
-    std::vector<std::thread> threads;
-    for (int p = 0; p != producers; ++p) {
-      threads.emplace_back([&, p] {
-        start.arrive_and_wait();
-        int i = 0;
-        for (;;) {
-          const bool late = close_returned.load();
-          const std::array<std::uint64_t, 1> one{encode(p, i)};
-          const bool ok = i % 2 == 0 ? q.try_push(encode(p, i)) : q.try_push_range(one) == 1;
-          if (ok) {
-            EXPECT_FALSE(late) << "a push begun after close() returned got in";
-            ++i;
-            ++pushed;
-          } else if (q.closed()) {
-            break;
-          } else {
-            std::this_thread::yield();  // full
-          }
-        }
-        sent[static_cast<std::size_t>(p)] = i;
-        EXPECT_FALSE(q.try_push(encode(p, i)));
-      });
-    }
-    for (int c = 0; c != consumers; ++c) {
-      threads.emplace_back([&, c] {
-        auto& mine = received[static_cast<std::size_t>(c)];
-        start.arrive_and_wait();
-        while (auto v = q.pop()) mine.push_back(*v);
-      });
-    }
-    start.arrive_and_wait();
-    while (pushed.load() < round % 40) std::this_thread::yield();
-    q.close();
-    close_returned = true;
-    for (auto& t : threads) t.join();
-    EXPECT_TRUE(q.empty());
-    check_delivery(received, sent);
+    queue_type q(8);
+    run_until_closed_with(
+        q, this->producers, this->consumers, round % 40, [](queue_type& queue, std::uint64_t v) {
+          // Every other value through the batch claim.
+          const std::array<std::uint64_t, 1> one{v};
+          return (v & 1) == 0 ? queue.try_push(v) : queue.try_push_range(one) == 1;
+        });
     if (::testing::Test::HasFailure()) return;
   }
 }

@@ -130,10 +130,15 @@ void run_and_check(Queue& q, int producers, int consumers, int per_producer, ops
 // Producers push until the queue refuses (it was closed); consumers pop
 // until it reports the end. The queue is closed once `close_after` pushes
 // have succeeded. Checks that exactly the pushes that reported success were
-// delivered, each once, in each producer's order at each consumer.
-template <class Queue>
-void run_until_closed(Queue& q, int producers, int consumers, long close_after) {
+// delivered, each once, in each producer's order at each consumer, and that
+// no push begun after close() returned got in. `push(q, value)` makes one
+// attempt and reports whether the value went in; a refusal ends its producer
+// once the queue is closed (before that it was full: the producer yields and
+// tries the next attempt).
+template <class Queue, class Push>
+void run_until_closed_with(Queue& q, int producers, int consumers, long close_after, Push push) {
   std::atomic<long> pushed{0};
+  std::atomic<bool> close_returned{false};
   std::latch start(producers + consumers + 1);
   std::vector<long> sent(static_cast<std::size_t>(producers), 0);
   std::vector<std::vector<std::uint64_t>> received(static_cast<std::size_t>(consumers));
@@ -143,9 +148,17 @@ void run_until_closed(Queue& q, int producers, int consumers, long close_after) 
     threads.emplace_back([&, p] {
       start.arrive_and_wait();
       int i = 0;
-      while (q.push(encode(p, i))) {
-        ++i;
-        ++pushed;
+      for (;;) {
+        const bool late = close_returned.load();
+        if (push(q, encode(p, i))) {
+          EXPECT_FALSE(late) << "a push begun after close() returned got in";
+          ++i;
+          ++pushed;
+        } else if (q.closed()) {
+          break;
+        } else {
+          std::this_thread::yield();  // full
+        }
       }
       sent[static_cast<std::size_t>(p)] = i;
       // Once refused, always refused.
@@ -162,6 +175,7 @@ void run_until_closed(Queue& q, int producers, int consumers, long close_after) 
   start.arrive_and_wait();
   while (pushed.load() < close_after) std::this_thread::yield();
   q.close();
+  close_returned = true;
   for (auto& t : threads) t.join();
 
   EXPECT_TRUE(q.empty());
@@ -169,6 +183,13 @@ void run_until_closed(Queue& q, int producers, int consumers, long close_after) 
   for (long n : sent) total += n;
   EXPECT_GE(total, close_after);
   check_delivery(received, sent);
+}
+
+// run_until_closed_with() through the blocking push.
+template <class Queue>
+void run_until_closed(Queue& q, int producers, int consumers, long close_after) {
+  run_until_closed_with(q, producers, consumers, close_after,
+                        [](Queue& queue, std::uint64_t v) { return queue.push(v); });
 }
 
 }  // namespace mpmc::test
