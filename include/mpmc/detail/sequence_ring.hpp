@@ -306,7 +306,7 @@ class sequence_ring {
   void publish_push(slot_type& s, std::uint64_t pos) noexcept { publish(s, producer_side, pos); }
   void publish_pop(slot_type& s, std::uint64_t pos) noexcept { publish(s, consumer_side, pos); }
   // publish_push / publish_pop for a claim_*_inline claim.
-  static void publish_claimed(const claimed& c) noexcept {
+  [[gnu::always_inline]] static void publish_claimed(const claimed& c) noexcept {
     // (2) release, as in publish().
     c.slot->turn.store(c.done_turn, std::memory_order_release);
   }

@@ -235,7 +235,8 @@ class waiting {
   // to `count` threads parked on `side`, if any, and the ticket holders
   // asleep on those slots' turn words: `each_word(f)` calls f on each.
   template <class EachWord>
-  void notify(waiting_side side, std::uint32_t count, EachWord&& each_word) noexcept {
+  [[gnu::always_inline]] void notify(waiting_side side, std::uint32_t count,
+                                     EachWord&& each_word) noexcept {
     if constexpr (parks) {
       auto& l = lot(side);
       // Light half of the fence pair; the heavy half is in park() and
@@ -258,7 +259,7 @@ class waiting {
   }
 
   // notify() for one published slot, whose turn word is `word`.
-  void notify(waiting_side side, std::atomic<std::uint32_t>& word) noexcept {
+  [[gnu::always_inline]] void notify(waiting_side side, std::atomic<std::uint32_t>& word) noexcept {
     notify(side, 1, [&word](auto&& wake) { wake(word); });
   }
 
