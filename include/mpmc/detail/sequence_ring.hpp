@@ -453,14 +453,14 @@ class sequence_ring {
       const std::uint32_t turn = s.turn.load(std::memory_order_acquire);
       const std::uint32_t expected = turn_of(pos) + side;
       const auto behind = static_cast<std::int32_t>(turn - expected);
-      if (behind == 0) {
+      if (behind == 0) [[likely]] {
         // Computed before the exchange, a compiler barrier that would have
         // the geometry reloaded from memory after it.
         const std::uint32_t done = ring.done_of(pos, side);
         // (3) relaxed: the exchange only hands out the position; the slot's
         // contents were ordered by (1) and are handed on by (2).
         if (counter.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
-                                          std::memory_order_relaxed)) {
+                                          std::memory_order_relaxed)) [[likely]] {
           c = {&s, done};
           ((out = pos), ...);
           return true;
