@@ -902,14 +902,26 @@ std::vector<entry> all_queues() {
   // One lone side: against the MPMC peers, in scenarios with one thread on
   // that side (Px1 and 1xC are not in the default list; name them, or let
   // bench/sweep.py name them), up to eight threads on the other.
+  const char* const many_producers = "1p1c,1x1,2x1,3x1,4x1,5x1,6x1,7x1,8x1";
+  const char* const many_consumers = "1p1c,1x1,1x2,1x3,1x4,1x5,1x6,1x7,1x8";
   entry mpsc =
       make<ours<mpmc::queue<item, mpmc::consumers::single>>>("mpmc consumers::single (MPSC)", true);
-  mpsc.only_scenario = "1p1c,1x1,2x1,3x1,4x1,5x1,6x1,7x1,8x1";
+  mpsc.only_scenario = many_producers;
   queues.push_back(std::move(mpsc));
   entry spmc =
       make<ours<mpmc::queue<item, mpmc::producers::single>>>("mpmc producers::single (SPMC)", true);
-  spmc.only_scenario = "1p1c,1x1,1x2,1x3,1x4,1x5,1x6,1x7,1x8";
+  spmc.only_scenario = many_consumers;
   queues.push_back(std::move(spmc));
+  // The same with tickets for the side that has many threads: on many cores
+  // the many side's compare-exchanges, not the lone side, set the pace.
+  entry mpsc_ticket = make<ours<mpmc::queue<item, mpmc::consumers::single, mpmc::claim::ticket>>>(
+      "mpmc consumers::single + claim::ticket", true);
+  mpsc_ticket.only_scenario = many_producers;
+  queues.push_back(std::move(mpsc_ticket));
+  entry spmc_ticket = make<ours<mpmc::queue<item, mpmc::producers::single, mpmc::claim::ticket>>>(
+      "mpmc producers::single + claim::ticket", true);
+  spmc_ticket.only_scenario = many_consumers;
+  queues.push_back(std::move(spmc_ticket));
   return queues;
 }
 
