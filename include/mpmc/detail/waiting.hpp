@@ -278,10 +278,18 @@ class waiting {
   // notify() after it found sleepers non-zero: real sleepers, or the bias
   // that stands for a missing light fence (then issued here, before the
   // count is read again; the earlier read only brought us here).
+  //
+  // Out of line, so that it stays out of every push and pop, but not
+  // [[gnu::cold]], nor are the wakes below: cold functions go to a section
+  // of their own, away from the code that calls them, and a push that wakes
+  // a sleeper after a long idle spell then misses in the iTLB and the
+  // instruction cache on the way to the syscall, with a thread waiting on
+  // it. On the 2-vCPU VM, cold: a parked consumer's wake-up took 1.11-1.16x
+  // a bare futex's in paired runs; not cold: 1.05-1.10 (docs/benchmarks.md,
+  // "The wake path out of the cold section").
   template <class Lot, class EachWord>
-  [[gnu::cold, gnu::noinline]] static void slow_notify(Lot& l, waiting_side side,
-                                                       std::uint32_t count,
-                                                       EachWord& each_word) noexcept {
+  [[gnu::noinline]] static void slow_notify(Lot& l, waiting_side side, std::uint32_t count,
+                                            EachWord& each_word) noexcept {
     // relaxed: as in notify(), ordered by the fence pair.
     std::uint32_t sleeping = l.sleepers.load(std::memory_order_relaxed);
     if (sleeping & fence_needed) {
@@ -311,7 +319,7 @@ class waiting {
   }
 
   template <class Lot>
-  [[gnu::cold, gnu::noinline]] static void wake(Lot& l, std::uint32_t count) noexcept {
+  [[gnu::noinline]] static void wake(Lot& l, std::uint32_t count) noexcept {
     // release: pairs with the acquire load of the epoch in park().
     l.epoch.fetch_add(1, std::memory_order_release);
     l.backend.wake(l.epoch, count);
@@ -356,7 +364,7 @@ class waiting {
   }
 
   template <class Lot>
-  [[gnu::cold, gnu::noinline]] static void wake_everyone(Lot& l) noexcept {
+  [[gnu::noinline]] static void wake_everyone(Lot& l) noexcept {
     // release: pairs with the acquire load of the epoch in park(), so a
     // sleeper that sees the new epoch also sees what the waker did (the
     // publish, or the close).
@@ -365,8 +373,7 @@ class waiting {
   }
 
   template <class Lot>
-  [[gnu::cold, gnu::noinline]] static void wake_turn(Lot& l,
-                                                     std::atomic<std::uint32_t>& word) noexcept {
+  [[gnu::noinline]] static void wake_turn(Lot& l, std::atomic<std::uint32_t>& word) noexcept {
     l.turn_backend.wake_all(word);
   }
 
