@@ -1,0 +1,175 @@
+// What the claim protocol alone costs a ping-pong round trip: a minimal
+// sequence ring (the same turns as ours, no policies, no parking, no close)
+// whose blocking pop claims either by compare-exchange once the element is
+// there, as the default queue does, or by ticket, taking its position with
+// fetch_add before the element arrives, as claim::ticket does. Two threads
+// bounce a value through two such rings; the two pops alternate slice by
+// slice in one process, each slice with new threads and the runner's 100 ms
+// warm-up, and the median of the per-slice ratios is printed, as in
+// `compare --paired`.
+//
+//   build/bench/bench/pingpong_floor [slices] [round trips per slice]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <latch>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <mpmc/backend/cpu.hpp>
+
+namespace {
+
+using value = std::uint64_t;
+constexpr value stop_value = ~value{0};
+
+enum class claim { compare_exchange, ticket };
+
+template <claim Pop>
+class ring {
+ public:
+  ring() noexcept {
+    // Position p's slot starts at its producer's turn, 2p. relaxed: the
+    // ring is not yet shared; the thread that starts the echo publishes it.
+    for (std::uint64_t p = 0; p != capacity; ++p)
+      slots_[p].turn.store(turn_of(p), std::memory_order_relaxed);
+  }
+
+  void push(value v) noexcept {
+    // relaxed: a guess; the turn check and the exchange decide.
+    std::uint64_t pos = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      slot& s = slots_[pos & mask];
+      // acquire: pairs with the pop's release of this slot.
+      if (s.turn.load(std::memory_order_acquire) == turn_of(pos)) {
+        // relaxed: the slot is handed over by its turn, not by the counter.
+        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+          s.v = v;
+          // release: pairs with the pop's acquire of the turn.
+          s.turn.store(turn_of(pos) + 1, std::memory_order_release);
+          return;
+        }
+      } else {
+        mpmc::backend::cpu_relax();
+        // relaxed: as above.
+        pos = tail_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  value pop() noexcept {
+    if constexpr (Pop == claim::ticket) {
+      // relaxed: hands out the position; the turn hands over the slot.
+      const std::uint64_t pos = head_.fetch_add(1, std::memory_order_relaxed);
+      slot& s = slots_[pos & mask];
+      // acquire: pairs with the push's release of the turn.
+      while (s.turn.load(std::memory_order_acquire) != turn_of(pos) + 1) mpmc::backend::cpu_relax();
+      return take(s, pos);
+    } else {
+      // relaxed: a guess; the turn check and the exchange decide.
+      std::uint64_t pos = head_.load(std::memory_order_relaxed);
+      for (;;) {
+        slot& s = slots_[pos & mask];
+        // acquire: as above.
+        if (s.turn.load(std::memory_order_acquire) == turn_of(pos) + 1) {
+          // relaxed: as in push().
+          if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed))
+            return take(s, pos);
+        } else {
+          mpmc::backend::cpu_relax();
+          // relaxed: as above.
+          pos = head_.load(std::memory_order_relaxed);
+        }
+      }
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t capacity = 1024, mask = capacity - 1;
+  struct slot {
+    std::atomic<std::uint32_t> turn;
+    value v;
+  };
+  static std::uint32_t turn_of(std::uint64_t pos) noexcept {
+    return static_cast<std::uint32_t>(pos) << 1;
+  }
+  value take(slot& s, std::uint64_t pos) noexcept {
+    const value v = s.v;
+    // release: pairs with the next lap's push's acquire of the turn.
+    s.turn.store(turn_of(pos + capacity), std::memory_order_release);
+    return v;
+  }
+
+  alignas(mpmc::backend::false_sharing_range) std::atomic<std::uint64_t> tail_{0};
+  alignas(mpmc::backend::false_sharing_range) std::atomic<std::uint64_t> head_{0};
+  alignas(mpmc::backend::false_sharing_range) slot slots_[capacity];
+};
+
+// One slice: a new echo thread, 100 ms of round trips to warm up (the
+// scheduler first puts a new pair of threads on one CPU: docs/benchmarks.md,
+// "Threads start on one CPU"), then `n` timed ones. Nanoseconds per trip.
+template <claim Pop>
+double slice(value n) {
+  auto there = std::make_unique<ring<Pop>>();
+  auto back = std::make_unique<ring<Pop>>();
+  std::latch ready(2);
+  std::thread echo([&] {
+    ready.arrive_and_wait();
+    for (value v; (v = there->pop()) != stop_value;) back->push(v);
+  });
+  ready.arrive_and_wait();
+  const auto warm_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+  while (std::chrono::steady_clock::now() < warm_until)
+    for (value k = 0; k != 64; ++k) {
+      there->push(k);
+      if (back->pop() != k) std::abort();
+    }
+  value sum = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (value i = 0; i != n; ++i) {
+    there->push(i);
+    sum += back->pop();
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  there->push(stop_value);
+  echo.join();
+  if (sum != n * (n - 1) / 2) {
+    std::fprintf(stderr, "pingpong_floor: checksum mismatch\n");
+    std::exit(1);
+  }
+  return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int slices = argc > 1 ? std::max(1, std::atoi(argv[1])) : 21;
+  const value n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 20000;
+  std::vector<double> cas, ticket, ratio;
+  for (int s = 0; s != slices; ++s) {
+    // Alternate which goes first, so neither always follows the other.
+    if (s % 2 == 0) {
+      cas.push_back(slice<claim::compare_exchange>(n));
+      ticket.push_back(slice<claim::ticket>(n));
+    } else {
+      ticket.push_back(slice<claim::ticket>(n));
+      cas.push_back(slice<claim::compare_exchange>(n));
+    }
+    ratio.push_back(cas.back() / ticket.back());
+  }
+  std::sort(ratio.begin(), ratio.end());
+  std::printf(
+      "pingpong, medians of %d slices: compare-exchange pop %.4g ns, ticket pop %.4g ns; ratio "
+      "per slice %.3f [%.3f-%.3f]\n",
+      slices, median(cas), median(ticket), ratio[ratio.size() / 2], ratio[ratio.size() / 4],
+      ratio[(3 * ratio.size()) / 4]);
+}
