@@ -47,6 +47,95 @@ TEST(Parking, EachPushWakesOneOfSeveralParkedConsumers) {
   EXPECT_EQ(counting_backend::wake_alls.load(), 0);
 }
 
+// An element whose move can be made to stall once, in the middle of a push
+// (moved into its slot) or a pop (moved out): the claim is made, the turn
+// not yet published.
+struct stalling {
+  static inline std::atomic<bool> armed{false}, inside{false}, released{false};
+  static void arm() noexcept {
+    inside = false;
+    released = false;
+    armed = true;
+  }
+  int value = 0;
+  explicit stalling(int v) noexcept : value(v) {}
+  stalling(stalling&& other) noexcept : value(other.value) {
+    if (!armed.exchange(false)) return;
+    inside = true;
+    while (!released.load()) std::this_thread::yield();
+  }
+  stalling& operator=(stalling&&) noexcept = default;
+};
+
+// No spin or yield budget: a blocked call goes straight to parking.
+using stalling_queue = mpmc::queue<stalling, mpmc::wait::park<counting_backend, 0, 0>>;
+
+// A consumer about to sleep raises its flag in tail_; a producer that
+// claimed before that never sees it and will wake nobody, so the consumer
+// must wait for that producer awake (detail/parked_flags.hpp). If it slept,
+// it would never wake.
+TEST(Parking, AConsumerDoesNotSleepOnAPushClaimedBeforeItsFlag) {
+  counting_backend::reset();
+  stalling_queue q(4);
+  stalling::arm();
+  std::thread producer([&] { EXPECT_TRUE(q.push(stalling(42))); });
+  while (!stalling::inside.load()) std::this_thread::yield();  // claimed, not published
+  std::atomic<int> got{0};
+  std::thread consumer([&] { got = q.pop()->value; });
+  std::this_thread::sleep_for(100ms);  // long past the (empty) spin budget
+  EXPECT_EQ(counting_backend::waits.load(), 0) << "slept on a push that cannot wake it";
+  EXPECT_EQ(got.load(), 0);
+  stalling::released = true;
+  producer.join();
+  consumer.join();
+  EXPECT_EQ(got.load(), 42);
+  EXPECT_EQ(counting_backend::wakes.load(), 0) << "the push claimed before the flag went up";
+}
+
+// The mirror image: a producer waiting for room raises its flag in head_;
+// the consumer of the position one lap behind claimed before that, and its
+// release wakes nobody.
+TEST(Parking, AProducerDoesNotSleepOnAPopClaimedBeforeItsFlag) {
+  counting_backend::reset();
+  stalling_queue q(1);
+  ASSERT_TRUE(q.push(stalling(1)));
+  stalling::arm();
+  std::atomic<int> got{0};
+  std::thread consumer([&] { got = q.pop()->value; });
+  while (!stalling::inside.load()) std::this_thread::yield();  // claimed, not released
+  std::thread producer([&] { EXPECT_TRUE(q.push(stalling(2))); });
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(counting_backend::waits.load(), 0) << "slept on a pop that cannot wake it";
+  stalling::released = true;
+  consumer.join();
+  producer.join();
+  EXPECT_EQ(got.load(), 1);
+  EXPECT_EQ(q.try_pop()->value, 2);
+  EXPECT_EQ(counting_backend::wakes.load(), 0) << "the pop claimed before the flag went up";
+}
+
+// The flag comes down with the last sleeper: traffic after a wake-up runs
+// the fast path again (no wake calls), on both sides.
+TEST(Parking, TheFlagsComeDownWithTheLastSleeper) {
+  counting_backend::reset();
+  counted q(1);
+  std::thread consumer([&] { EXPECT_EQ(q.pop(), std::optional<int>(7)); });
+  until_someone_sleeps();
+  ASSERT_TRUE(q.push(7));
+  consumer.join();
+  ASSERT_TRUE(q.push(8));
+  std::thread producer([&] { EXPECT_TRUE(q.push(9)); });  // full: parks
+  while (counting_backend::waits.load() < 2) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(q.pop(), std::optional<int>(8));
+  producer.join();
+  EXPECT_EQ(counting_backend::wakes.load(), 2);
+  for (int i = 0; i != 1000; ++i) {
+    ASSERT_EQ(q.pop(), std::optional<int>(i == 0 ? 9 : i - 1));
+    ASSERT_TRUE(q.push(i));
+  }
+  EXPECT_EQ(counting_backend::wakes.load(), 2) << "a flag stayed up";
+}
+
 TEST(Parking, CloseWakesEveryoneWithWakeAll) {
   counting_backend::reset();
   counted q(4);

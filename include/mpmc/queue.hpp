@@ -124,10 +124,24 @@ class basic_queue {
       std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       typename ring_type::claimed c;
-      if (!ring_.claim_push_inline(c)) return false;
+      switch (ring_.claim_push_inline(c)) {
+        case claim_result::claimed:
+          break;
+        case claim_result::failed:
+          return false;
+        case claim_result::flagged:
+          // Small trivially copyable arguments go by value (copied, so the
+          // caller's stay untouched): passed by reference to an out-of-line
+          // call, a loop variable would be kept in memory on the fast path
+          // as well.
+          if constexpr ((by_value<Args> && ...))
+            return try_emplace_flagged(std::remove_cvref_t<Args>(args)...);
+          else
+            return try_emplace_flagged(std::forward<Args>(args)...);
+      }
       std::construct_at(c.slot->value(), std::forward<Args>(args)...);
       ring_type::publish_claimed(c);
-      waiting_.notify(side::consumers, c.slot->turn);
+      notify_consumers(false, 1, c.slot->turn);  // found no flag: nobody asleep
       return true;
     } else {
       if (full() || closed()) return false;  // spare a construction that is plainly futile
@@ -142,9 +156,16 @@ class basic_queue {
   [[gnu::always_inline]] std::optional<T> try_pop() noexcept {
     std::optional<T> out;
     typename ring_type::claimed c;
-    if (ring_.claim_pop_inline(c)) {
-      out.emplace(std::move(*c.slot->value()));
-      release_claimed(c);
+    switch (ring_.claim_pop_inline(c)) {
+      case claim_result::claimed:
+        out.emplace(std::move(*c.slot->value()));
+        release_claimed(c);
+        break;
+      case claim_result::failed:
+        break;
+      case claim_result::flagged:
+        if (std::optional<T> value = try_pop_flagged()) out.emplace(std::move(*value));
+        break;
     }
     return out;
   }
@@ -156,7 +177,20 @@ class basic_queue {
                   "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
                   "try_pop() returning std::optional<T> instead");
     typename ring_type::claimed c;
-    if (!ring_.claim_pop_inline(c)) return false;
+    switch (ring_.claim_pop_inline(c)) {
+      case claim_result::claimed:
+        break;
+      case claim_result::failed:
+        return false;
+      case claim_result::flagged:
+        // Returned, not written through `out`: its address handed to an
+        // out-of-line call would keep the caller's variable in memory.
+        if (std::optional<T> value = try_pop_flagged()) {
+          out = std::move(*value);
+          return true;
+        }
+        return false;
+    }
     out = std::move(*c.slot->value());
     release_claimed(c);
     return true;
@@ -254,10 +288,11 @@ class basic_queue {
     while (popped < n) {
       if constexpr (nothrow_output<OutIt>) {
         std::uint64_t pos;
-        const std::size_t k = ring_.claim_pop_n(std::min(n - popped, batch_limit), pos);
+        bool parked;
+        const std::size_t k = ring_.claim_pop_n(std::min(n - popped, batch_limit), pos, parked);
         if (k == 0) break;
         out = ring_.empty_n(pos, k, move_out<OutIt>{std::move(out)}).out;
-        waiting_.notify(side::producers, static_cast<std::uint32_t>(k), run_words(pos, k));
+        notify_producers(parked, static_cast<std::uint32_t>(k), run_words(pos, k));
         popped += k;
       } else {
         std::optional<T> value = try_pop();
@@ -284,6 +319,7 @@ class basic_queue {
 
  private:
   using side = detail::waiting_side;
+  using claim_result = typename ring_type::claim_result;
 
   template <class Rep, class Period>
   static auto deadline_after(const std::chrono::duration<Rep, Period>& timeout) noexcept {
@@ -321,6 +357,58 @@ class basic_queue {
   static constexpr bool nothrow_output =
       noexcept(*std::declval<OutIt&>() = std::declval<T&&>()) && noexcept(++std::declval<OutIt&>());
 
+  // Wakes sleepers of one side after a publish of `count` slots: through the
+  // parked flag the claim read, where that side raises one
+  // (detail/parked_flags.hpp), or else through the fenced check of its
+  // parking lot. `words`: the slots' turn words, for ticket holders asleep
+  // on them (see run_words), or one slot's turn word.
+  template <class Words>
+  [[gnu::always_inline]] void notify_consumers(bool parked, std::uint32_t count,
+                                               Words&& words) noexcept {
+    if constexpr (detail::consumers_flag_tail<Config>)
+      waiting_.notify_flagged(side::consumers, count, parked);
+    else
+      notify_lot(side::consumers, count, words);
+  }
+  template <class Words>
+  [[gnu::always_inline]] void notify_producers(bool parked, std::uint32_t count,
+                                               Words&& words) noexcept {
+    if constexpr (detail::producers_flag_head<Config>)
+      waiting_.notify_flagged(side::producers, count, parked);
+    else
+      notify_lot(side::producers, count, words);
+  }
+  template <class Words>
+  [[gnu::always_inline]] void notify_lot(side which, std::uint32_t count, Words& words) noexcept {
+    if constexpr (std::same_as<std::remove_cvref_t<Words>, std::atomic<std::uint32_t>>)
+      waiting_.notify(which, words);
+    else
+      waiting_.notify(which, count, words);
+  }
+
+  // waiting::wait's handle on a side's parked flag (sequence_ring.hpp,
+  // Parked flags), or detail::no_flags where that side parks with its lot's
+  // fenced protocol.
+  struct parked_flag {
+    ring_type* ring;
+    bool consumers;
+    std::uint64_t raise() noexcept { return ring->raise_parked(consumers); }
+    void lower() noexcept { ring->lower_parked(consumers); }
+    bool may_sleep(std::uint64_t mark) const noexcept { return ring->may_sleep(consumers, mark); }
+  };
+  auto consumers_flag() noexcept {
+    if constexpr (detail::consumers_flag_tail<Config>)
+      return parked_flag{&ring_, true};
+    else
+      return detail::no_flags{};
+  }
+  auto producers_flag() noexcept {
+    if constexpr (detail::producers_flag_head<Config>)
+      return parked_flag{&ring_, false};
+    else
+      return detail::no_flags{};
+  }
+
   // For waiting::notify after a batch: the turn words of positions
   // [pos, pos + n), for the ticket holders asleep on them.
   auto run_words(std::uint64_t pos, std::size_t n) noexcept {
@@ -357,16 +445,17 @@ class basic_queue {
       if constexpr (detail::nothrow_batch<R, T>) {
         const std::size_t want = detail::available(it, end, batch_limit);
         std::uint64_t pos;
-        std::size_t n = ring_.claim_push_n(want, pos);
+        bool parked;
+        std::size_t n = ring_.claim_push_n(want, pos, parked);
         if (n == 0) {
           if constexpr (!Wait) break;
           n = waiting_.wait(
-              side::producers, [&] { return ring_.claim_push_n(want, pos); },
-              [&] { return ring_.stopping(false); }, deadline, room_for_refill());
+              side::producers, [&] { return ring_.claim_push_n(want, pos, parked); },
+              [&] { return ring_.stopping(false); }, deadline, room_for_refill(), producers_flag());
           if (n == 0) break;
         }
         it = ring_.fill_n(pos, n, build_from<R, decltype(it)>{std::move(it)}).it;
-        waiting_.notify(side::consumers, static_cast<std::uint32_t>(n), run_words(pos, n));
+        notify_consumers(parked, static_cast<std::uint32_t>(n), run_words(pos, n));
         pushed += n;
       } else {
         const bool ok = Wait ? emplace_until(deadline, detail::source_element<R>(it))
@@ -384,18 +473,19 @@ class basic_queue {
                      Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
+      bool parked = false;
       slot_type* s = nullptr;
       if constexpr (by_ticket<Deadline, typename Config::producers>) {
         s = take_push_ticket(pos);
       } else {
-        s = ring_.claim_push(pos);
+        s = ring_.claim_push(pos, parked);
         if (s == nullptr)
           s = waiting_.wait(
-              side::producers, [&] { return ring_.claim_push(pos); },
-              [&] { return ring_.stopping(false); }, deadline, room_for_refill());
+              side::producers, [&] { return ring_.claim_push(pos, parked); },
+              [&] { return ring_.stopping(false); }, deadline, room_for_refill(), producers_flag());
       }
       if (s == nullptr) return false;
-      commit_push(*s, pos, std::forward<Args>(args)...);
+      commit_push(*s, pos, parked, std::forward<Args>(args)...);
       return true;
     } else {
       if (closed()) return false;            // spare the construction when it is plainly futile
@@ -408,19 +498,21 @@ class basic_queue {
   std::optional<T> pop_until(const Deadline& deadline) noexcept {
     std::optional<T> out;
     std::uint64_t pos;
+    bool parked = false;
     slot_type* s = nullptr;
     if constexpr (by_ticket<Deadline, typename Config::consumers>) {
       s = take_pop_ticket(pos);
     } else {
-      s = ring_.claim_pop(pos);
+      s = ring_.claim_pop(pos, parked);
       if (s == nullptr)
         s = waiting_.wait(
-            side::consumers, [&] { return ring_.claim_pop(pos); },
-            [&] { return ring_.stopping(true); }, deadline);
+            side::consumers, [&] { return ring_.claim_pop(pos, parked); },
+            [&] { return ring_.stopping(true); }, deadline, detail::always_ready{},
+            consumers_flag());
     }
     if (s == nullptr) return out;
     out.emplace(std::move(*s->value()));
-    release_pop(*s, pos);
+    release_pop(*s, pos, parked);
     return out;
   }
 
@@ -458,25 +550,55 @@ class basic_queue {
     return s;
   }
 
+  // `parked`: whether the claim found consumers' parked flag (always false
+  // for a ticket, whose queue has none).
   template <class... Args>
-  void commit_push(slot_type& s, std::uint64_t pos, Args&&... args) noexcept {
+  void commit_push(slot_type& s, std::uint64_t pos, bool parked, Args&&... args) noexcept {
     std::construct_at(s.value(), std::forward<Args>(args)...);
     ring_.publish_push(s, pos);
-    waiting_.notify(side::consumers, s.turn);
+    notify_consumers(parked, 1, s.turn);
   }
 
-  // release_pop() for a claim_pop_inline claim.
+  // release_pop() for a claim_pop_inline claim, which found no flag.
   [[gnu::always_inline]] void release_claimed(const typename ring_type::claimed& c) noexcept {
     std::destroy_at(c.slot->value());
     ring_type::publish_claimed(c);
-    waiting_.notify(side::producers, c.slot->turn);
+    notify_producers(false, 1, c.slot->turn);
   }
 
+  // try_emplace and try_pop after the inline claim found the counter's top
+  // bit set (sequence_ring::claim_push_inline): claimed through the
+  // out-of-line claim, which fails if closed and reports a parked flag for
+  // the wake.
+  template <class... Args>
+  [[gnu::noinline]] bool try_emplace_flagged(Args&&... args) noexcept {
+    std::uint64_t pos;
+    bool parked;
+    slot_type* s = ring_.claim_push(pos, parked);
+    if (s == nullptr) return false;
+    commit_push(*s, pos, parked, std::forward<Args>(args)...);
+    return true;
+  }
+  [[gnu::noinline]] std::optional<T> try_pop_flagged() noexcept {
+    std::optional<T> out;
+    std::uint64_t pos;
+    bool parked;
+    slot_type* s = ring_.claim_pop(pos, parked);
+    if (s == nullptr) return out;
+    out.emplace(std::move(*s->value()));
+    release_pop(*s, pos, parked);
+    return out;
+  }
+  template <class A>
+  static constexpr bool by_value = std::is_trivially_copyable_v<std::remove_cvref_t<A>> &&
+                                   sizeof(std::remove_cvref_t<A>) <= 2 * sizeof(void*);
+
   // The element has been moved out: destroy it and hand the slot on.
-  void release_pop(slot_type& s, std::uint64_t pos) noexcept {
+  // `parked`: as for commit_push, producers' flag.
+  void release_pop(slot_type& s, std::uint64_t pos, bool parked) noexcept {
     std::destroy_at(s.value());
     ring_.publish_pop(s, pos);
-    waiting_.notify(side::producers, s.turn);
+    notify_producers(parked, 1, s.turn);
   }
 
   ring_type ring_;

@@ -55,7 +55,7 @@
 //
 // Closing
 // -------
-// close() sets bit 63 of tail_ with one fetch_or. Producer claims are
+// close() sets bits 63 and 62 of tail_ with one fetch_or. Producer claims are
 // read-modify-writes of tail_, so claims and the close are totally ordered: a
 // claim before it completes and its element is delivered; every claim after
 // it sees the bit and fails (a fetch_add after it bumps the counter's low
@@ -63,6 +63,22 @@
 // the final tail, is kept; consumers are done when head_ reaches it
 // (drained()), and a consumer holding a ticket at or past it gives up
 // (abandoned()).
+//
+// Parked flags
+// ------------
+// Above their 61-bit positions the counters carry flags (parked_flags.hpp):
+//
+//     tail_  bit 63: set while bit 62 or bit 61 is, so that a push tests
+//                    one bit (the sign) for both
+//            bit 62: closed
+//            bit 61: consumers are parked (or about to be)
+//     head_  bit 63: producers are parked (or about to be)
+//
+// A claim that finds the top bit set fails if the ring is closed, and
+// otherwise goes ahead and reports the flag, so that its caller wakes a
+// sleeper after publishing. Positions never come near 2^61 (at 10^9 claims a
+// second, several times what one counter takes, 73 years). Every reader of
+// a position masks the flags off (position_mask).
 //
 // Lone sides
 // ----------
@@ -104,6 +120,7 @@
 #include <mpmc/backend/asymmetric_fence.hpp>
 #include <mpmc/backend/cpu.hpp>
 #include <mpmc/concepts.hpp>
+#include <mpmc/detail/parked_flags.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -179,6 +196,10 @@ class sequence_ring {
   // Slots are read, not counters: after a close, tickets taken in vain move
   // the counters past positions that hold nothing; an odd turn is a slot
   // holding an element.
+  // Whether head_ carries the producers' parked flag (parked_flags.hpp);
+  // tail_ has its top bit tested on every push anyway, for close().
+  static constexpr bool head_flagged = producers_flag_head<Config>;
+
   ~sequence_ring() {
     for (std::size_t i = 0; i <= mask_; ++i) {
       // relaxed: the owner joined every thread that used the ring before
@@ -196,8 +217,8 @@ class sequence_ring {
     // relaxed (both): a snapshot of two counters cannot be atomic anyway; a
     // reading outside [0, capacity] that the interleaving of the two loads may
     // produce is clamped. No element is accessed on the strength of it.
-    const std::uint64_t head = head_.load(std::memory_order_relaxed);
-    std::uint64_t tail = tail_.load(std::memory_order_relaxed) & ~closed_bit;
+    const std::uint64_t head = head_.load(std::memory_order_relaxed) & position_mask;
+    std::uint64_t tail = tail_.load(std::memory_order_relaxed) & position_mask;
     // After a close, producer tickets taken in vain have moved tail_ past
     // the last position that will ever be filled; the final tail has not.
     // acquire: pairs with the release store in close(), after final_tail_.
@@ -218,21 +239,28 @@ class sequence_ring {
     const std::uint64_t ahead = std::min<std::uint64_t>(n, (mask_ + 1) / 2);
     // relaxed (both): a hint only; nothing is read through them, and the
     // claim that acts on the answer re-reads both with its own ordering.
-    const std::uint64_t pos = tail_.load(std::memory_order_relaxed) + ahead;
+    const std::uint64_t pos = (tail_.load(std::memory_order_relaxed) & position_mask) + ahead;
     const std::uint32_t turn = slot_at(pos).turn.load(std::memory_order_relaxed);
     return static_cast<std::int32_t>(turn - turn_of(pos)) >= 0;
   }
 
   // Claims the next position for a producer: returns its slot, with `pos`
   // set, or nullptr when the queue is full. The caller constructs the element
-  // in the slot and then calls publish_push(slot, pos).
-  slot_type* claim_push(std::uint64_t& pos) noexcept { return claim(tail_, producer_side, pos); }
+  // in the slot and then calls publish_push(slot, pos). `parked` is set to
+  // whether the claim found consumers' parked flag (see Parked flags): the
+  // caller then wakes one after publishing.
+  slot_type* claim_push(std::uint64_t& pos, bool& parked) noexcept {
+    return claim(tail_, producer_side, pos, parked);
+  }
 
   // Claims the oldest position for a consumer: returns its slot, with `pos`
   // set, or nullptr when that position holds no element yet (the queue is
   // empty, or its oldest element's producer has claimed but not finished).
   // The caller moves the element out, destroys it, and calls publish_pop.
-  slot_type* claim_pop(std::uint64_t& pos) noexcept { return claim(head_, consumer_side, pos); }
+  // `parked`: as for claim_push, producers' flag.
+  slot_type* claim_pop(std::uint64_t& pos, bool& parked) noexcept {
+    return claim(head_, consumer_side, pos, parked);
+  }
 
   // claim_push / claim_pop inlined into the caller, for try_push and
   // try_pop: a single-thread push+pop spent a third of its time in the
@@ -242,15 +270,24 @@ class sequence_ring {
   // marks it done (for publish_claimed): after the exchange the caller then
   // neither tests the pointer nor recomputes the turn from pos, which the
   // exchange, a compiler barrier, would make it reload the geometry for.
+  // They claim nothing when the counter's top bit is set (closed, or the
+  // other side has sleepers: Parked flags) and say so (`flagged`): the
+  // caller then takes its out-of-line path through claim_push / claim_pop,
+  // which handle both. So the inline path, which runs when nobody sleeps,
+  // has nothing to wake and no test for it after the publish: with a
+  // parking wait policy a push is the same code as with a spinning one, and
+  // a pop adds the top-bit test.
   struct claimed {
     slot_type* slot;
     std::uint32_t done_turn;
+    bool parked;  // the claim found the other side's parked flag
   };
-  [[gnu::always_inline]] bool claim_push_inline(claimed& c) noexcept {
-    return claim_body(tail_, producer_side, c);
+  enum class claim_result { failed, claimed, flagged };
+  [[gnu::always_inline]] claim_result claim_push_inline(claimed& c) noexcept {
+    return claim_body<true>(tail_, producer_side, c);
   }
-  [[gnu::always_inline]] bool claim_pop_inline(claimed& c) noexcept {
-    return claim_body(head_, consumer_side, c);
+  [[gnu::always_inline]] claim_result claim_pop_inline(claimed& c) noexcept {
+    return claim_body<true>(head_, consumer_side, c);
   }
 
   // Ticket claims (see Tickets above): take the next position whatever its
@@ -279,11 +316,11 @@ class sequence_ring {
   // of the counter. Returns how many were claimed (0 when claim_push or
   // claim_pop would have returned nullptr), the first in `pos`. The caller
   // then passes the run to fill_n or empty_n.
-  std::size_t claim_push_n(std::size_t max, std::uint64_t& pos) noexcept {
-    return claim_n(tail_, producer_side, max, pos);
+  std::size_t claim_push_n(std::size_t max, std::uint64_t& pos, bool& parked) noexcept {
+    return claim_n(tail_, producer_side, max, pos, parked);
   }
-  std::size_t claim_pop_n(std::size_t max, std::uint64_t& pos) noexcept {
-    return claim_n(head_, consumer_side, max, pos);
+  std::size_t claim_pop_n(std::size_t max, std::uint64_t& pos, bool& parked) noexcept {
+    return claim_n(head_, consumer_side, max, pos, parked);
   }
 
   // Calls `fill(slot)` (construct the element; must not throw) for each
@@ -334,10 +371,11 @@ class sequence_ring {
       // seq_cst: one total order of closes and claims decides which pushes
       // got in; waking the parked threads afterwards is ordered by the epoch
       // release that follows in the caller.
-      const std::uint64_t tail = tail_.fetch_or(closed_bit, std::memory_order_seq_cst);
+      const std::uint64_t tail =
+          tail_.fetch_or(flagged_bit | closed_bit, std::memory_order_seq_cst);
       if ((tail & closed_bit) != 0) return false;  // closed already, final tail kept
       // relaxed: published by the release store of closing_ below.
-      final_tail_.store(tail, std::memory_order_relaxed);
+      final_tail_.store(tail & position_mask, std::memory_order_relaxed);
     }
     // release: pairs with the acquires in stopping() and abandoned(): who
     // sees the flag sees the final tail (and the bit in tail_).
@@ -376,7 +414,49 @@ class sequence_ring {
     if (!closing_.load(std::memory_order_acquire)) return false;
     // relaxed (both): final_tail_ is ordered by the acquire above; head_ is
     // only compared.
-    return head_.load(std::memory_order_relaxed) >= final_tail_.load(std::memory_order_relaxed);
+    return (head_.load(std::memory_order_relaxed) & position_mask) >=
+           final_tail_.load(std::memory_order_relaxed);
+  }
+
+  // The parked flags (see Parked flags, and parked_flags.hpp for the
+  // protocol). raise_parked(consumers) sets the flag of consumers' (or
+  // producers') sleepers and returns the counter it is in as it was: the
+  // mark. lower_parked clears it again, leaving a closed ring closed.
+  // may_sleep says whether a thread that raised the flag at `mark` and then
+  // failed to claim may sleep: whether every claim of the other side that
+  // could make room for it (or fill its element) came after the raise.
+  std::uint64_t raise_parked(bool consumers) noexcept {
+    // seq_cst: one order with the claims of this counter, the other
+    // raises and lowers, and the sleeper counts (parked_flags.hpp); its
+    // release pairs with the waker's acquire fence.
+    if (consumers) return tail_.fetch_or(flagged_bit | parked_bit, std::memory_order_seq_cst);
+    return head_.fetch_or(flagged_bit, std::memory_order_seq_cst);
+  }
+  void lower_parked(bool consumers) noexcept {
+    if (!consumers) {
+      // seq_cst: as in raise_parked().
+      head_.fetch_and(~flagged_bit, std::memory_order_seq_cst);
+      return;
+    }
+    // relaxed: a guess, checked by the exchange.
+    std::uint64_t now = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      // The top bit stays while the ring is closed.
+      const std::uint64_t lowered =
+          (now & closed_bit) != 0 ? now & ~parked_bit : now & ~(parked_bit | flagged_bit);
+      // seq_cst: as in raise_parked(); relaxed on failure: retried.
+      if (tail_.compare_exchange_weak(now, lowered, std::memory_order_seq_cst,
+                                      std::memory_order_relaxed))
+        return;
+    }
+  }
+  bool may_sleep(bool consumers, std::uint64_t mark) const noexcept {
+    const std::uint64_t before = mark & position_mask;  // claimed before the raise
+    // relaxed (both): only compared; a stale reading is smaller and only
+    // keeps the thread awake a round longer.
+    if (consumers) return (head_.load(std::memory_order_relaxed) & position_mask) >= before;
+    // A producer's next position needs the consumer one lap behind it.
+    return (tail_.load(std::memory_order_relaxed) & position_mask) >= before + capacity();
   }
 
   const storage_type& storage() const noexcept { return storage_; }
@@ -411,9 +491,11 @@ class sequence_ring {
     return std::bit_ceil(capacity);
   }
 
-  // Set in tail_ by close(). Positions never come near 2^63 (at 10^10
-  // pushes a second, 29 years), so the bit is free.
-  static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
+  // The flags above the positions (see Parked flags).
+  static constexpr std::uint64_t flagged_bit = std::uint64_t{1} << 63;
+  static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 62;
+  static constexpr std::uint64_t parked_bit = std::uint64_t{1} << 61;
+  static constexpr std::uint64_t position_mask = parked_bit - 1;
 
   // A side's turn for position p is 2*p + side: producers take the even
   // turns, consumers the odd ones.
@@ -422,29 +504,49 @@ class sequence_ring {
 
   // Claims the next position from `counter` (tail_ for producers, head_ for
   // consumers) once its slot shows `side`'s turn.
-  slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint32_t side,
-                   std::uint64_t& pos) noexcept {
+  slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint32_t side, std::uint64_t& pos,
+                   bool& parked) noexcept {
     claimed c;
-    if (!claim_body(counter, side, c, pos)) return nullptr;
+    if (claim_body<false>(counter, side, c, pos) != claim_result::claimed) return nullptr;
+    parked = c.parked;
+    if (parked) see_sleepers(counter);
     return c.slot;
   }
 
-  // The claim itself: true with `c` set, or false (full, empty, or closed).
-  // `out`, none or one position, receives the claimed position for callers
-  // that publish by position (the inline try_ calls publish by c.done_turn
-  // and need none, which spares them a store).
-  template <class... Pos>
-  [[gnu::always_inline]] bool claim_body(std::atomic<std::uint64_t>& counter, std::uint32_t side,
-                                         claimed& c, Pos&... out) noexcept {
+  // After a claim (relaxed) that found a parked flag: makes what the
+  // flag's raiser did before raising it, counting itself among the lot's
+  // sleepers, visible to the caller's wake. acquire: pairs with the release
+  // of raise_parked(); every later write of the counter is a
+  // read-modify-write, so its release sequence reaches this load. (A load
+  // rather than an acquire fence, which ThreadSanitizer cannot follow.)
+  static void see_sleepers(const std::atomic<std::uint64_t>& counter) noexcept {
+    (void)counter.load(std::memory_order_acquire);
+  }
+
+  // The claim itself: `claimed` with `c` set, or `failed` (full, empty, or
+  // closed); or, with StopAtFlag, `flagged` when the counter's top bit is set
+  // (see claim_push_inline). `out`, none or one position, receives the
+  // claimed position for callers that publish by position (the inline try_
+  // calls publish by c.done_turn and need none, which spares them a store).
+  template <bool StopAtFlag, class... Pos>
+  [[gnu::always_inline]] claim_result claim_body(std::atomic<std::uint64_t>& counter,
+                                                 std::uint32_t side, claimed& c,
+                                                 Pos&... out) noexcept {
     static_assert(sizeof...(Pos) <= 1);
-    if (alone(side)) return claim_alone(counter, side, c, out...);
+    if (alone(side))
+      return claim_alone(counter, side, c, out...) ? claim_result::claimed : claim_result::failed;
     // relaxed: only a guess at the next position; the turn check and the
     // compare-exchange below reject a stale one.
     std::uint64_t pos = counter.load(std::memory_order_relaxed);
     for (;;) {
-      // Only tail_ ever carries the bit: a closed ring takes no more pushes.
-      // (Consumers skip the test: head_ never has it.)
-      if (side == producer_side && (pos & closed_bit) != 0) return false;
+      // The top bit (Parked flags): a closed ring takes no more pushes; a
+      // parked flag rides along to the caller. Consumers test it only where
+      // head_ can carry it.
+      const bool flagged = (side == producer_side || head_flagged) && (pos & flagged_bit) != 0;
+      if (flagged) [[unlikely]] {
+        if (StopAtFlag) return claim_result::flagged;
+        if (side == producer_side && (pos & closed_bit) != 0) return claim_result::failed;
+      }
       const layout ring = shape();
       slot_type& s = ring.at(pos);
       // (1) acquire: pairs with release (2) in publish, by the slot's previous
@@ -461,9 +563,9 @@ class sequence_ring {
         // contents were ordered by (1) and are handed on by (2).
         if (counter.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
                                           std::memory_order_relaxed)) [[likely]] {
-          c = {&s, done};
-          ((out = pos), ...);
-          return true;
+          c = {&s, done, flagged};
+          ((out = pos & position_mask), ...);
+          return claim_result::claimed;
         }
         // Lost the race; pos now holds the current counter.
       } else if (behind < 0) {
@@ -472,7 +574,7 @@ class sequence_ring {
         // read above was of this lap and not a wrapped one.
         // relaxed: compared with pos only; nothing is read through it.
         const std::uint64_t now = counter.load(std::memory_order_relaxed);
-        if (now == pos) return false;
+        if (now == pos) return claim_result::failed;
         pos = now;
       } else {
         // Another thread of this side claimed pos already.
@@ -507,7 +609,7 @@ class sequence_ring {
     // which the handshake in admitted() orders.
     counter.store(pos + 1, std::memory_order_relaxed);
     if (side == producer_side && !admitted(pos)) return false;
-    c = {&s, done};
+    c = {&s, done, false};  // a lone side's counter carries no flags
     ((out = pos), ...);
     return true;
   }
@@ -552,8 +654,8 @@ class sequence_ring {
     // turn with acquire (1) before touching the slot, as every claim does.
     const std::uint64_t got = counter.fetch_add(1, std::memory_order_relaxed);
     if ((got & closed_bit) != 0) return nullptr;  // closed: the position is void
-    pos = got;
-    return &slot_at(got);
+    pos = got & position_mask;
+    return &slot_at(pos);
   }
 
   // claim() for a run of positions. Slots are released out of order (the
@@ -567,13 +669,17 @@ class sequence_ring {
   // Out of line, as publish_n: called once per batch, and given registers of
   // its own its scan loop runs without spilling.
   [[gnu::noinline]] std::size_t claim_n(std::atomic<std::uint64_t>& counter, std::uint32_t side,
-                                        std::size_t max, std::uint64_t& pos) noexcept {
+                                        std::size_t max, std::uint64_t& pos,
+                                        bool& parked) noexcept {
     const layout ring = shape();
     max = std::min<std::size_t>(max, ring.mask + 1);
+    parked = false;
     // relaxed: a guess, as in claim().
     pos = counter.load(std::memory_order_relaxed);
     for (;;) {
-      if ((pos & closed_bit) != 0) return 0;
+      // The top bit, as in claim_body().
+      const bool flagged = (side == producer_side || head_flagged) && (pos & flagged_bit) != 0;
+      if (flagged && side == producer_side && (pos & closed_bit) != 0) return 0;
       std::size_t n = 0;
       std::int32_t behind = 0;
       // The run is read lap by lap: within a lap the slots are contiguous,
@@ -624,8 +730,12 @@ class sequence_ring {
         // (3) relaxed, as in claim(): (1) ordered the contents, (2) hands
         // them on.
         if (counter.compare_exchange_weak(pos, pos + n, std::memory_order_relaxed,
-                                          std::memory_order_relaxed))
+                                          std::memory_order_relaxed)) {
+          parked = flagged;
+          if (parked) see_sleepers(counter);
+          pos &= position_mask;
           return n;
+        }
       } else if (behind < 0) {
         // relaxed: as in claim(), proves pos current before reporting.
         const std::uint64_t now = counter.load(std::memory_order_relaxed);

@@ -27,7 +27,14 @@
 // Parking protocol
 // ----------------
 // Each side (producers waiting for room, consumers waiting for elements) has
-// a parking lot: a count of sleepers and an epoch word they sleep on.
+// a parking lot: a count of sleepers and an epoch word they sleep on. How a
+// publisher learns that it must wake one depends on the other side's claims.
+// Where they are all compare-exchanges of the counter (the default), a
+// sleeper raises a flag in that counter and the publisher's claim reads it
+// for free (parked_flags.hpp; park_flagged below). Where that counter has a
+// plain-storing writer (a lone side) or ticket takers (claim::ticket), the
+// publisher reads the sleeper count after every publish, with this fenced
+// protocol:
 //
 //   sleeper                              waker (after every publish)
 //   e = epoch          (acquire)         publish the slot's turn (release)
@@ -98,6 +105,7 @@
 #include <mpmc/backend/asymmetric_fence.hpp>
 #include <mpmc/backend/cpu.hpp>
 #include <mpmc/concepts.hpp>
+#include <mpmc/detail/parked_flags.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -154,6 +162,10 @@ class waiting {
   using backoff_type = typename Config::backoff;
   static constexpr bool parks = parking_wait<wait_type>;
   static constexpr bool tickets = Config::claim::tickets;
+  // Which lots' sleepers raise a flag in a counter (parked_flags.hpp) rather
+  // than run the fenced protocol.
+  static constexpr bool producers_flag = producers_flag_head<Config>;
+  static constexpr bool consumers_flag = consumers_flag_tail<Config>;
 
   struct no_lots {};
   struct lots {
@@ -175,12 +187,16 @@ class waiting {
     // issue a full fence before it reads the sleeper count; a bias that
     // keeps the count non-zero sends each one down the slow path, which
     // does, so the fast path stays one load and one branch on every system.
+    // A flagged lot needs no fence (its count is exact: the bias would
+    // keep its flag up).
     if constexpr (parks) {
       if (!backend::asymmetric_fence::prepare()) {
-        // relaxed: the queue is not yet shared; publishing it to other
-        // threads orders this store before their first access.
-        lots_.producers.sleepers.store(fence_needed, std::memory_order_relaxed);
-        lots_.consumers.sleepers.store(fence_needed, std::memory_order_relaxed);
+        // relaxed (both): the queue is not yet shared; publishing it to
+        // other threads orders these stores before their first access.
+        if constexpr (!producers_flag)
+          lots_.producers.sleepers.store(fence_needed, std::memory_order_relaxed);
+        if constexpr (!consumers_flag)
+          lots_.consumers.sleepers.store(fence_needed, std::memory_order_relaxed);
       }
     }
   }
@@ -190,20 +206,26 @@ class waiting {
   // `attempt` must have no effect when it fails (claim nothing), so that it
   // can be retried any number of times and a timed-out call leaves nothing
   // behind. During the first rounds it is only called once `ready()` holds
-  // (see Refill); after them, and when parked, always.
+  // (see Refill); after them, and when parked, always. `flags` is the ring's
+  // parked flag for this side (raise, lower, may_sleep: see
+  // sequence_ring::raise_parked), or no_flags where the side parks with the
+  // fenced protocol.
   // Kept out of line: it runs only after a failed claim, and inlined into
   // every push and pop it would crowd the fast path.
-  template <class Attempt, class Stop, class Deadline, class Ready = always_ready>
+  template <class Attempt, class Stop, class Deadline, class Ready = always_ready,
+            class Flags = no_flags>
   [[gnu::noinline]] auto wait(waiting_side side, Attempt&& attempt, Stop&& stop,
-                              const Deadline& deadline, Ready&& ready = {}) noexcept
-      -> decltype(attempt()) {
+                              const Deadline& deadline, Ready&& ready = {},
+                              Flags flags = {}) noexcept -> decltype(attempt()) {
     return budget(
         attempt, stop, deadline,
         [&] {
-          if constexpr (parks)
+          if constexpr (!parks)
+            return decltype(attempt()){};
+          else if constexpr (std::same_as<Flags, no_flags>)
             return park(lot(side), attempt, stop, deadline);
           else
-            return decltype(attempt()){};
+            return park_flagged(lot(side), attempt, stop, deadline, flags);
         },
         ready);
   }
@@ -263,6 +285,21 @@ class waiting {
     notify(side, 1, [&word](auto&& wake) { wake(word); });
   }
 
+  // notify() for a side whose sleepers raise a flag (parked_flags.hpp), after
+  // a publish of `count` slots whose claim found the flag or not (`flagged`):
+  // no load, just the test of what the claim read.
+  [[gnu::always_inline]] void notify_flagged(waiting_side side, std::uint32_t count,
+                                             bool flagged) noexcept {
+    if constexpr (parks) {
+      if (flagged) [[unlikely]]
+        wake_flagged(lot(side), count);
+    } else {
+      (void)side;
+      (void)count;
+      (void)flagged;
+    }
+  }
+
   // Wakes every parked thread on both sides (close()). Producers asleep on
   // a turn word hold positions claimed before the close, which complete.
   void notify_all() noexcept {
@@ -316,6 +353,17 @@ class waiting {
   template <class Lot, class EachWord>
   static void wake_turns(Lot& l, EachWord& each_word) noexcept {
     each_word([&l](std::atomic<std::uint32_t>& word) { wake_turn(l, word); });
+  }
+
+  // notify_flagged() after a claim that found the flag. Out of line, not
+  // cold, for the reason given at slow_notify().
+  template <class Lot>
+  [[gnu::noinline]] static void wake_flagged(Lot& l, std::uint32_t count) noexcept {
+    // relaxed: ordered after the sleeper's increment by the claim's acquire
+    // re-read of the counter (sequence_ring::see_sleepers), which pairs with
+    // the raise. Zero: the flag outlived its sleepers for a moment (the last
+    // one out lowers it).
+    if (l.sleepers.load(std::memory_order_relaxed) != 0) wake(l, count);
   }
 
   template <class Lot>
@@ -423,6 +471,52 @@ class waiting {
     // relaxed: a waker that still sees us counted makes one needless wake.
     l.sleepers.fetch_sub(1, std::memory_order_relaxed);
     return result;
+  }
+
+  // park() for a side whose sleepers raise a flag in the other side's
+  // counter (parked_flags.hpp has the protocol and why it needs no fence).
+  template <class Lot, class Attempt, class Stop, class Deadline, class Flags>
+  static auto park_flagged(Lot& l, Attempt& attempt, Stop& stop, const Deadline& deadline,
+                           Flags& flags) noexcept -> decltype(attempt()) {
+    // acquire: as in park().
+    const std::uint32_t seen = l.epoch.load(std::memory_order_acquire);
+    // seq_cst: counted before the raise, so that a waker whose claim reads
+    // the flag sees the count (wake_flagged), and in one order with the
+    // re-read in leave_flagged().
+    l.sleepers.fetch_add(1, std::memory_order_seq_cst);
+    const std::uint64_t mark = flags.raise();
+    auto result = attempt();
+    while (!result && !stop() && !expired(deadline)) {
+      if (flags.may_sleep(mark)) {
+        if constexpr (std::same_as<Deadline, no_deadline>) {
+          l.backend.wait(l.epoch, seen);
+        } else {
+          l.backend.wait_until(l.epoch, seen, deadline);
+        }
+        // At once, as in park().
+        result = attempt();
+        break;
+      }
+      // A claim made before the raise is still being filled (or emptied)
+      // by a thread that will wake nobody: wait for it awake.
+      backend::thread_yield();
+      result = attempt();
+    }
+    leave_flagged(l, flags);
+    return result;
+  }
+
+  template <class Lot, class Flags>
+  static void leave_flagged(Lot& l, Flags& flags) noexcept {
+    // seq_cst (all three): one order with the count increments and raises
+    // of other sleepers (parked_flags.hpp, Lowering).
+    if (l.sleepers.fetch_sub(1, std::memory_order_seq_cst) != 1) return;
+    flags.lower();
+    if (l.sleepers.load(std::memory_order_seq_cst) != 0) {
+      // Someone raised just before our lower and may have lost the flag.
+      flags.raise();
+      wake_everyone(l);
+    }
   }
 
   [[no_unique_address]] typename lots_for<wait_type>::type lots_;
