@@ -19,8 +19,11 @@
 //   retry the claim                         if the claim read the flag:
 //   if it fails:                              re-read tail_ (acquire)
 //     if head_ >= mark's position:            if sleepers != 0:
-//       sleep while epoch == e                  ++epoch           (release)
-//     else: yield, retry (see below)            wake one sleeper on epoch
+//       ++in_wait              (seq_cst)        ++epoch           (seq_cst)
+//       if epoch == e (seq_cst):                if in_wait != 0   (seq_cst)
+//         sleep while epoch == e                  wake one sleeper on epoch
+//       --in_wait
+//     else: leave (below), yield, come back
 //   --sleepers; the last one out lowers the flag
 //
 // No fence on the fast path, and none on the sleeper's side beyond its own
@@ -35,12 +38,22 @@
 // consumers have claimed all of them (head_ at or past mark), whatever it
 // could still get is claimed after the raise, by a waker. If not, one of those
 // claims is still being filled by a producer that will not wake anyone (the
-// retry failed), and the sleeper must not sleep: it yields and retries until
-// that producer publishes. That wait is the ring's own blocking (a stalled
+// retry failed), and the sleeper must not sleep: it leaves the lot (lowering
+// the flag, if it was the last), yields, and comes back to raise it again,
+// until that producer publishes. Waiting awake with the flag up would send
+// every claim of the other side meanwhile down the slow path, each with a
+// wake for nobody. That wait is the ring's own blocking (a stalled
 // producer stalls its position's consumer, sequence_ring.hpp, Progress),
 // not a new one. A producer waiting for room mirrors all this with head_,
 // and needs the consumer of the position one lap behind its own, tail_ -
 // capacity, to have claimed after its raise.
+//
+// in_wait: a counted sleeper is not always in the kernel (it may be about to
+// leave, or woken and not yet run), and every claim while its flag is up
+// wakes. The waker bumps the epoch in any case but calls the kernel only if
+// a sleeper has declared itself about to wait (in_wait); the sleeper, after
+// declaring, re-reads the epoch and does not wait if it moved. Store then
+// load on both sides, all seq_cst: one of the two sees the other.
 //
 // Lowering: the last sleeper out clears the flag, then reads sleepers again.
 // A sleeper that raised (already set) just before the clear lost its flag,

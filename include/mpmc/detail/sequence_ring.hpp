@@ -250,7 +250,7 @@ class sequence_ring {
   // whether the claim found consumers' parked flag (see Parked flags): the
   // caller then wakes one after publishing.
   slot_type* claim_push(std::uint64_t& pos, bool& parked) noexcept {
-    return claim(tail_, producer_side, pos, parked);
+    return claim<producer_side>(tail_, pos, parked);
   }
 
   // Claims the oldest position for a consumer: returns its slot, with `pos`
@@ -259,7 +259,7 @@ class sequence_ring {
   // The caller moves the element out, destroys it, and calls publish_pop.
   // `parked`: as for claim_push, producers' flag.
   slot_type* claim_pop(std::uint64_t& pos, bool& parked) noexcept {
-    return claim(head_, consumer_side, pos, parked);
+    return claim<consumer_side>(head_, pos, parked);
   }
 
   // claim_push / claim_pop inlined into the caller, for try_push and
@@ -503,11 +503,19 @@ class sequence_ring {
   static constexpr std::uint32_t consumer_side = 1;
 
   // Claims the next position from `counter` (tail_ for producers, head_ for
-  // consumers) once its slot shows `side`'s turn.
-  slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint32_t side, std::uint64_t& pos,
-                   bool& parked) noexcept {
+  // consumers) once its slot shows `side`'s turn. Out of line, always: the
+  // blocking calls retry it in their wait loops, and inlined there the
+  // threaded runs fall into lock-step (see claim_push_inline). One function
+  // per side, so that each has its side's constants folded in: with `side`
+  // a run-time argument gcc had split the loop by side by itself, until the
+  // parked-flag test made the body too big for that, and the merged loop
+  // cost 4x4 and 8x8 a fifth to a third of their throughput
+  // (docs/benchmarks.md, "Parked flags").
+  template <std::uint32_t Side>
+  [[gnu::noinline]] slot_type* claim(std::atomic<std::uint64_t>& counter, std::uint64_t& pos,
+                                     bool& parked) noexcept {
     claimed c;
-    if (claim_body<false>(counter, side, c, pos) != claim_result::claimed) return nullptr;
+    if (claim_body<false>(counter, Side, c, pos) != claim_result::claimed) return nullptr;
     parked = c.parked;
     if (parked) see_sleepers(counter);
     return c.slot;

@@ -137,6 +137,9 @@ struct alignas(backend::false_sharing_range) parking_lot {
   std::atomic<std::uint32_t> sleepers{0};
   std::atomic<std::uint32_t> turn_sleepers{0};  // ticket holders asleep on turn words
   std::atomic<std::uint32_t> epoch{0};
+  // Flagged lots (park_flagged): of the sleepers, those in or about to enter
+  // the backend's wait. A waker makes the wake call only if one is.
+  std::atomic<std::uint32_t> in_wait{0};
   [[no_unique_address]] Backend backend;
   [[no_unique_address]] Backend turn_backend;
 };
@@ -363,7 +366,18 @@ class waiting {
     // re-read of the counter (sequence_ring::see_sleepers), which pairs with
     // the raise. Zero: the flag outlived its sleepers for a moment (the last
     // one out lowers it).
-    if (l.sleepers.load(std::memory_order_relaxed) != 0) wake(l, count);
+    if (l.sleepers.load(std::memory_order_relaxed) == 0) return;
+    // The epoch moves for every counted sleeper; the kernel is called only
+    // if one is in (or entering) the backend's wait. A flagged sleeper may
+    // be awake for a while (yielding to a claim made before its flag, or
+    // woken and not yet run), and every claim meanwhile finds the flag: on
+    // two cores such spells made a thousand wake calls, ~1 us each, for
+    // nobody (docs/benchmarks.md, "Parked flags").
+    // seq_cst (both): against the sleeper's increment of in_wait and its
+    // re-read of the epoch in park_flagged(): either it sees the new epoch
+    // and does not sleep, or this load sees it counted and wakes it.
+    l.epoch.fetch_add(1, std::memory_order_seq_cst);
+    if (l.in_wait.load(std::memory_order_seq_cst) != 0) l.backend.wake(l.epoch, count);
   }
 
   template <class Lot>
@@ -476,8 +490,9 @@ class waiting {
   // park() for a side whose sleepers raise a flag in the other side's
   // counter (parked_flags.hpp has the protocol and why it needs no fence).
   template <class Lot, class Attempt, class Stop, class Deadline, class Flags>
-  static auto park_flagged(Lot& l, Attempt& attempt, Stop& stop, const Deadline& deadline,
-                           Flags& flags) noexcept -> decltype(attempt()) {
+  [[gnu::noinline]] static auto park_flagged(Lot& l, Attempt& attempt, Stop& stop,
+                                             const Deadline& deadline, Flags& flags) noexcept
+      -> decltype(attempt()) {
     // acquire: as in park().
     const std::uint32_t seen = l.epoch.load(std::memory_order_acquire);
     // seq_cst: counted before the raise, so that a waker whose claim reads
@@ -488,19 +503,29 @@ class waiting {
     auto result = attempt();
     while (!result && !stop() && !expired(deadline)) {
       if (flags.may_sleep(mark)) {
-        if constexpr (std::same_as<Deadline, no_deadline>) {
-          l.backend.wait(l.epoch, seen);
-        } else {
-          l.backend.wait_until(l.epoch, seen, deadline);
+        // seq_cst (both): see wake_flagged().
+        l.in_wait.fetch_add(1, std::memory_order_seq_cst);
+        if (l.epoch.load(std::memory_order_seq_cst) == seen) {
+          if constexpr (std::same_as<Deadline, no_deadline>) {
+            l.backend.wait(l.epoch, seen);
+          } else {
+            l.backend.wait_until(l.epoch, seen, deadline);
+          }
         }
+        // relaxed: a waker that still counts us makes one needless call.
+        l.in_wait.fetch_sub(1, std::memory_order_relaxed);
         // At once, as in park().
         result = attempt();
         break;
       }
       // A claim made before the raise is still being filled (or emptied)
-      // by a thread that will wake nobody: wait for it awake.
+      // by a thread that will wake nobody: wait for it awake, and with the
+      // flag down (unless others keep it up), so that meanwhile the other
+      // side's claims do not all take the slow path for a thread that is not
+      // asleep. The caller's loop comes back here, to raise it again.
+      leave_flagged(l, flags);
       backend::thread_yield();
-      result = attempt();
+      return attempt();
     }
     leave_flagged(l, flags);
     return result;
