@@ -141,7 +141,7 @@ class basic_queue {
       }
       std::construct_at(c.slot->value(), std::forward<Args>(args)...);
       ring_type::publish_claimed(c);
-      notify_consumers(false, 1, c.slot->turn);  // found no flag: nobody asleep
+      notify<side::consumers>(false, 1, c.slot->turn);  // found no flag: nobody asleep
       return true;
     } else {
       if (full() || closed()) return false;  // spare a construction that is plainly futile
@@ -292,7 +292,7 @@ class basic_queue {
         const std::size_t k = ring_.claim_pop_n(std::min(n - popped, batch_limit), pos, parked);
         if (k == 0) break;
         out = ring_.empty_n(pos, k, move_out<OutIt>{std::move(out)}).out;
-        notify_producers(parked, static_cast<std::uint32_t>(k), run_words(pos, k));
+        notify<side::producers>(parked, static_cast<std::uint32_t>(k), run_words(pos, k));
         popped += k;
       } else {
         std::optional<T> value = try_pop();
@@ -357,26 +357,22 @@ class basic_queue {
   static constexpr bool nothrow_output =
       noexcept(*std::declval<OutIt&>() = std::declval<T&&>()) && noexcept(++std::declval<OutIt&>());
 
-  // Wakes sleepers of one side after a publish of `count` slots: through the
-  // parked flag the claim read, where that side raises one
-  // (detail/parked_flags.hpp), or else through the fenced check of its
-  // parking lot. `words`: the slots' turn words, for ticket holders asleep
-  // on them (see run_words), or one slot's turn word.
-  template <class Words>
-  [[gnu::always_inline]] void notify_consumers(bool parked, std::uint32_t count,
-                                               Words&& words) noexcept {
-    if constexpr (detail::consumers_flag_tail<Config>)
-      waiting_.notify_flagged(side::consumers, count, parked);
+  // Whether `which` side's sleepers raise a parked flag (detail/parked_flags.hpp).
+  template <side Which>
+  static constexpr bool flags_for = Which == side::consumers ? detail::consumers_flag_tail<Config>
+                                                             : detail::producers_flag_head<Config>;
+
+  // Wakes sleepers of side Which after a publish of `count` slots: through
+  // the parked flag the claim read, where that side raises one, or else
+  // through the fenced check of its parking lot. `words`: the slots' turn
+  // words, for ticket holders asleep on them (see run_words), or one slot's
+  // turn word.
+  template <side Which, class Words>
+  [[gnu::always_inline]] void notify(bool parked, std::uint32_t count, Words&& words) noexcept {
+    if constexpr (flags_for<Which>)
+      waiting_.notify_flagged(Which, count, parked);
     else
-      notify_lot(side::consumers, count, words);
-  }
-  template <class Words>
-  [[gnu::always_inline]] void notify_producers(bool parked, std::uint32_t count,
-                                               Words&& words) noexcept {
-    if constexpr (detail::producers_flag_head<Config>)
-      waiting_.notify_flagged(side::producers, count, parked);
-    else
-      notify_lot(side::producers, count, words);
+      notify_lot(Which, count, words);
   }
   template <class Words>
   [[gnu::always_inline]] void notify_lot(side which, std::uint32_t count, Words& words) noexcept {
@@ -396,15 +392,10 @@ class basic_queue {
     void lower() noexcept { ring->lower_parked(consumers); }
     bool may_sleep(std::uint64_t mark) const noexcept { return ring->may_sleep(consumers, mark); }
   };
-  auto consumers_flag() noexcept {
-    if constexpr (detail::consumers_flag_tail<Config>)
-      return parked_flag{&ring_, true};
-    else
-      return detail::no_flags{};
-  }
-  auto producers_flag() noexcept {
-    if constexpr (detail::producers_flag_head<Config>)
-      return parked_flag{&ring_, false};
+  template <side Which>
+  auto flag_of() noexcept {
+    if constexpr (flags_for<Which>)
+      return parked_flag{&ring_, Which == side::consumers};
     else
       return detail::no_flags{};
   }
@@ -451,11 +442,12 @@ class basic_queue {
           if constexpr (!Wait) break;
           n = waiting_.wait(
               side::producers, [&] { return ring_.claim_push_n(want, pos, parked); },
-              [&] { return ring_.stopping(false); }, deadline, room_for_refill(), producers_flag());
+              [&] { return ring_.stopping(false); }, deadline, room_for_refill(),
+              flag_of<side::producers>());
           if (n == 0) break;
         }
         it = ring_.fill_n(pos, n, build_from<R, decltype(it)>{std::move(it)}).it;
-        notify_consumers(parked, static_cast<std::uint32_t>(n), run_words(pos, n));
+        notify<side::consumers>(parked, static_cast<std::uint32_t>(n), run_words(pos, n));
         pushed += n;
       } else {
         const bool ok = Wait ? emplace_until(deadline, detail::source_element<R>(it))
@@ -482,7 +474,8 @@ class basic_queue {
         if (s == nullptr)
           s = waiting_.wait(
               side::producers, [&] { return ring_.claim_push(pos, parked); },
-              [&] { return ring_.stopping(false); }, deadline, room_for_refill(), producers_flag());
+              [&] { return ring_.stopping(false); }, deadline, room_for_refill(),
+              flag_of<side::producers>());
       }
       if (s == nullptr) return false;
       commit_push(*s, pos, parked, std::forward<Args>(args)...);
@@ -508,7 +501,7 @@ class basic_queue {
         s = waiting_.wait(
             side::consumers, [&] { return ring_.claim_pop(pos, parked); },
             [&] { return ring_.stopping(true); }, deadline, detail::always_ready{},
-            consumers_flag());
+            flag_of<side::consumers>());
     }
     if (s == nullptr) return out;
     out.emplace(std::move(*s->value()));
@@ -556,14 +549,14 @@ class basic_queue {
   void commit_push(slot_type& s, std::uint64_t pos, bool parked, Args&&... args) noexcept {
     std::construct_at(s.value(), std::forward<Args>(args)...);
     ring_.publish_push(s, pos);
-    notify_consumers(parked, 1, s.turn);
+    notify<side::consumers>(parked, 1, s.turn);
   }
 
   // release_pop() for a claim_pop_inline claim, which found no flag.
   [[gnu::always_inline]] void release_claimed(const typename ring_type::claimed& c) noexcept {
     std::destroy_at(c.slot->value());
     ring_type::publish_claimed(c);
-    notify_producers(false, 1, c.slot->turn);
+    notify<side::producers>(false, 1, c.slot->turn);
   }
 
   // try_emplace and try_pop after the inline claim found the counter's top
@@ -598,7 +591,7 @@ class basic_queue {
   void release_pop(slot_type& s, std::uint64_t pos, bool parked) noexcept {
     std::destroy_at(s.value());
     ring_.publish_pop(s, pos);
-    notify_producers(parked, 1, s.turn);
+    notify<side::producers>(parked, 1, s.turn);
   }
 
   ring_type ring_;
