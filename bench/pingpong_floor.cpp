@@ -2,11 +2,14 @@
 // sequence ring (the same turns as ours, no policies, no parking, no close)
 // whose blocking pop claims either by compare-exchange once the element is
 // there, as the default queue does, or by ticket, taking its position with
-// fetch_add before the element arrives, as claim::ticket does. Two threads
-// bounce a value through two such rings; the two pops alternate slice by
-// slice in one process, each slice with new threads and the runner's 100 ms
-// warm-up, and the median of the per-slice ratios is printed, as in
-// `compare --paired`.
+// fetch_add before the element arrives, as claim::ticket does. Beside the two
+// floors run our spinning_queue (blocking calls, and loops of try_ calls)
+// and, when installed, atomic_queue's AtomicQueueB2 (a ticket design), so one
+// process says how far a compare-exchange pop can go against atomic_queue
+// and how far ours is from that floor. Two threads bounce a value through two queues of a kind; the
+// kinds take turns slice by slice in one process (each slice with new threads
+// and the runner's 100 ms warm-up, the order rotated every slice), and the
+// medians of the per-slice ratios are printed, as in `compare --paired`.
 //
 //   build/bench/bench/pingpong_floor [slices] [round trips per slice]
 #include <algorithm>
@@ -17,10 +20,17 @@
 #include <cstdlib>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include <mpmc/backend/cpu.hpp>
+#include <mpmc/presets.hpp>
+
+#if __has_include(<atomic_queue/atomic_queue.h>)
+#include <atomic_queue/atomic_queue.h>
+#define MPMC_BENCH_HAVE_ATOMIC_QUEUE 1
+#endif
 
 namespace {
 
@@ -32,6 +42,8 @@ enum class claim { compare_exchange, ticket };
 template <claim Pop>
 class ring {
  public:
+  static constexpr const char* name =
+      Pop == claim::ticket ? "ticket-pop floor" : "compare-exchange-pop floor";
   ring() noexcept {
     // Position p's slot starts at its producer's turn, 2p. relaxed: the
     // ring is not yet shared; the thread that starts the echo publishes it.
@@ -112,10 +124,10 @@ class ring {
 // One slice: a new echo thread, 100 ms of round trips to warm up (the
 // scheduler first puts a new pair of threads on one CPU: docs/benchmarks.md,
 // "Threads start on one CPU"), then `n` timed ones. Nanoseconds per trip.
-template <claim Pop>
+template <class Queue>
 double slice(value n) {
-  auto there = std::make_unique<ring<Pop>>();
-  auto back = std::make_unique<ring<Pop>>();
+  auto there = std::make_unique<Queue>();
+  auto back = std::make_unique<Queue>();
   std::latch ready(2);
   std::thread echo([&] {
     ready.arrive_and_wait();
@@ -144,6 +156,53 @@ double slice(value n) {
   return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n);
 }
 
+// The library's spinning preset, blocking calls as the runner makes them.
+struct spinning {
+  static constexpr const char* name = "mpmc spinning_queue";
+  mpmc::spinning_queue<value> q{1024};
+  void push(value v) noexcept { q.push(v); }
+  value pop() noexcept { return *q.pop(); }
+};
+
+// The same queue driven by try_push / try_pop loops: the same claims and
+// turns, inlined into the caller instead of reached through the blocking
+// calls' out-of-line claim and wait loop.
+struct spinning_tries {
+  static constexpr const char* name = "spinning_queue, try_ loops";
+  mpmc::spinning_queue<value> q{1024};
+  void push(value v) noexcept {
+    while (!q.try_push(v)) mpmc::backend::cpu_relax();
+  }
+  value pop() noexcept {
+    for (;;) {
+      if (std::optional<value> v = q.try_pop()) return *v;
+      mpmc::backend::cpu_relax();
+    }
+  }
+};
+
+#if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
+// As the runner's row: elements stored beside their state bytes, blocking
+// push and pop by ticket (fetch_add) and spinning on the slot's state.
+struct atomic_queue_b2 {
+  static constexpr const char* name = "atomic_queue AtomicQueueB2";
+  atomic_queue::AtomicQueueB2<value, std::allocator<value>, true, false, false> q{1024};
+  void push(value v) noexcept { q.push(v); }
+  value pop() noexcept { return q.pop(); }
+};
+#endif
+
+struct contender {
+  const char* name;
+  double (*run)(value);
+  std::vector<double> ns;
+};
+
+template <class Queue>
+contender make() {
+  return {Queue::name, &slice<Queue>, {}};
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -154,22 +213,32 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   const int slices = argc > 1 ? std::max(1, std::atoi(argv[1])) : 21;
   const value n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 20000;
-  std::vector<double> cas, ticket, ratio;
-  for (int s = 0; s != slices; ++s) {
-    // Alternate which goes first, so neither always follows the other.
-    if (s % 2 == 0) {
-      cas.push_back(slice<claim::compare_exchange>(n));
-      ticket.push_back(slice<claim::ticket>(n));
-    } else {
-      ticket.push_back(slice<claim::ticket>(n));
-      cas.push_back(slice<claim::compare_exchange>(n));
+  std::vector<contender> kinds{make<ring<claim::compare_exchange>>(), make<ring<claim::ticket>>(),
+                               make<spinning>(), make<spinning_tries>()};
+#if defined(MPMC_BENCH_HAVE_ATOMIC_QUEUE)
+  kinds.push_back(make<atomic_queue_b2>());
+#else
+  std::puts("skipped: atomic_queue (install libatomic-queue-dev)");
+#endif
+  for (int s = 0; s != slices; ++s)
+    // Rotate the order, so no kind always follows the same other.
+    for (std::size_t k = 0; k != kinds.size(); ++k) {
+      contender& c = kinds[(k + static_cast<std::size_t>(s)) % kinds.size()];
+      c.ns.push_back(c.run(n));
     }
-    ratio.push_back(cas.back() / ticket.back());
-  }
-  std::sort(ratio.begin(), ratio.end());
+  // Every kind against the last (atomic_queue, or the ticket floor without
+  // it), slice by slice: the host's placement of the two vCPUs moves a
+  // round trip several-fold between processes, less within one slice.
+  const contender& base = kinds.back();
   std::printf(
-      "pingpong, medians of %d slices: compare-exchange pop %.4g ns, ticket pop %.4g ns; ratio "
-      "per slice %.3f [%.3f-%.3f]\n",
-      slices, median(cas), median(ticket), ratio[ratio.size() / 2], ratio[ratio.size() / 4],
-      ratio[(3 * ratio.size()) / 4]);
+      "pingpong, %d slices of %llu round trips; ns per round trip (median), and ratio to %s "
+      "per slice, median [quartiles]:\n",
+      slices, static_cast<unsigned long long>(n), base.name);
+  for (const contender& c : kinds) {
+    std::vector<double> ratio;
+    for (std::size_t i = 0; i != c.ns.size(); ++i) ratio.push_back(c.ns[i] / base.ns[i]);
+    std::sort(ratio.begin(), ratio.end());
+    std::printf("  %-28s %8.4g ns  %.3f [%.3f-%.3f]\n", c.name, median(c.ns),
+                ratio[ratio.size() / 2], ratio[ratio.size() / 4], ratio[(3 * ratio.size()) / 4]);
+  }
 }
