@@ -19,8 +19,34 @@ namespace {
 
 using mpmc::test::tracked;
 
-TEST(QueueLifetime, MoveOnlyElements) {
-  mpmc::queue<std::unique_ptr<int>> q(4);
+// The element-lifetime tests run on the default queue and on the spinning
+// preset: their untimed push, emplace and pop are different code (inlined
+// into the caller, queue.hpp spins_inline).
+struct default_queue {
+  template <class T, class... Policies>
+  using type = mpmc::queue<T, Policies...>;
+};
+struct spinning_queue {
+  template <class T, class... Policies>
+  using type = typename mpmc::spinning_queue<T>::template with<Policies...>;
+};
+
+template <class Family>
+class QueueLifetime : public ::testing::Test {};
+using families = ::testing::Types<default_queue, spinning_queue>;
+struct family_names {
+  template <class Family>
+  static std::string GetName(int i) {
+    return i == 0 ? "default" : "spinning";
+  }
+};
+TYPED_TEST_SUITE(QueueLifetime, families, family_names);
+
+template <class Family, class T, class... Policies>
+using queue_of = typename Family::template type<T, Policies...>;
+
+TYPED_TEST(QueueLifetime, MoveOnlyElements) {
+  queue_of<TypeParam, std::unique_ptr<int>> q(4);
   ASSERT_TRUE(q.try_push(std::make_unique<int>(1)));
   ASSERT_TRUE(q.push(std::make_unique<int>(2)));
   ASSERT_TRUE(q.try_emplace(new int(3)));
@@ -40,20 +66,23 @@ struct no_default {
   int value;
 };
 
-TEST(QueueLifetime, ElementsNeedNoDefaultConstructor) {
+TYPED_TEST(QueueLifetime, ElementsNeedNoDefaultConstructor) {
   static_assert(!std::is_default_constructible_v<no_default>);
-  mpmc::queue<no_default, mpmc::padding::none> q(2);
+  queue_of<TypeParam, no_default, mpmc::padding::none> q(2);
   ASSERT_TRUE(q.try_emplace(7));
   ASSERT_TRUE(q.try_push(no_default(8)));
   EXPECT_EQ(q.try_pop()->value, 7);
   EXPECT_EQ(q.pop()->value, 8);
+  ASSERT_TRUE(q.emplace(9));
+  EXPECT_EQ(q.pop()->value, 9);
 }
 
-TEST(QueueLifetime, EveryConstructionHasExactlyOneDestruction) {
+TYPED_TEST(QueueLifetime, EveryConstructionHasExactlyOneDestruction) {
   tracked::reset();
   {
-    mpmc::queue<tracked> q(16);
-    for (int i = 0; i != 10; ++i) ASSERT_TRUE(q.try_emplace(i));
+    queue_of<TypeParam, tracked> q(16);
+    for (int i = 0; i != 5; ++i) ASSERT_TRUE(q.try_emplace(i));
+    for (int i = 5; i != 10; ++i) ASSERT_TRUE(q.emplace(i));  // blocking calls, never blocked
     EXPECT_EQ(tracked::counts().live, 10);
     for (int i = 0; i != 4; ++i) {
       auto v = q.try_pop();
@@ -66,6 +95,13 @@ TEST(QueueLifetime, EveryConstructionHasExactlyOneDestruction) {
     ASSERT_TRUE(q.try_pop(t));
     EXPECT_EQ(t.value(), 4);
     EXPECT_EQ(tracked::counts().live, 6);  // five queued, plus t
+    {
+      std::optional<tracked> v = q.pop();
+      ASSERT_TRUE(v);
+      EXPECT_EQ(v->value(), 5);
+      EXPECT_EQ(tracked::counts().live, 6);  // four queued, t and v
+    }
+    EXPECT_EQ(tracked::counts().live, 5);
   }
   const auto counts = tracked::counts();
   EXPECT_EQ(counts.live, 0) << "the destructor leaked queued elements";
@@ -73,7 +109,7 @@ TEST(QueueLifetime, EveryConstructionHasExactlyOneDestruction) {
   EXPECT_EQ(counts.constructed, counts.destroyed);
 }
 
-TEST(QueueLifetime, DestructorDrainsAcrossWraparound) {
+TEST(QueueLifetimeLayout, DestructorDrainsAcrossWraparound) {
   tracked::reset();
   {
     mpmc::queue<tracked, mpmc::capacity::fixed<4>> q;
@@ -106,8 +142,8 @@ struct fragile {
   int value;
 };
 
-TEST(QueueLifetime, ThrowingConstructorLeavesTheQueueUnchangedAndUsable) {
-  mpmc::queue<fragile> q(2);
+TYPED_TEST(QueueLifetime, ThrowingConstructorLeavesTheQueueUnchangedAndUsable) {
+  queue_of<TypeParam, fragile> q(2);
   ASSERT_TRUE(q.try_emplace(1));
   EXPECT_THROW(q.try_emplace(2, true), std::runtime_error);
   EXPECT_THROW(q.emplace(3, true), std::runtime_error);
@@ -125,7 +161,7 @@ TEST(QueueLifetime, ThrowingConstructorLeavesTheQueueUnchangedAndUsable) {
   EXPECT_EQ(q.pop()->value, 6);
 }
 
-TEST(QueueLifetime, FixedCapacityLivesInsideTheObject) {
+TEST(QueueLifetimeLayout, FixedCapacityLivesInsideTheObject) {
   using Q = mpmc::queue<int, mpmc::capacity::fixed<100>, mpmc::padding::none>;
   EXPECT_EQ(Q::config_type::capacity::extent, 128u);
   static_assert(sizeof(Q) >= 128 * (sizeof(int) + 4), "the slots are not inside the object");
@@ -160,7 +196,7 @@ static_assert(slot_bytes<hundred_bytes, mpmc::padding::cache_line> == 128, "two 
 static_assert(slot_bytes<int, mpmc::padding::interleaved> == 8, "dense");
 static_assert(slot_bytes<std::uint64_t, mpmc::padding::interleaved> == 16, "dense");
 
-TEST(QueueLifetime, InterleavedLayoutSpreadsNeighboursOverLines) {
+TEST(QueueLifetimeLayout, InterleavedLayoutSpreadsNeighboursOverLines) {
   // For every ring size and spread the ring uses, the permutation is a
   // bijection, and consecutive positions never share a line.
   for (unsigned log_size = 0; log_size <= 10; ++log_size) {
@@ -183,7 +219,7 @@ TEST(QueueLifetime, InterleavedLayoutSpreadsNeighboursOverLines) {
   }
 }
 
-TEST(QueueLifetime, SlotLayoutFollowsThePaddingPolicy) {
+TEST(QueueLifetimeLayout, SlotLayoutFollowsThePaddingPolicy) {
   // A dense slot is the 4-byte turn word plus the element; a padded slot
   // fills its line. Counters and header add less than 1 KiB.
   using dense_fixed = mpmc::queue<int, mpmc::padding::none, mpmc::capacity::fixed<64>>;

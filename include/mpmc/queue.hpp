@@ -463,7 +463,21 @@ class basic_queue {
   template <class Deadline, class... Args>
   bool emplace_until(const Deadline& deadline,
                      Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
-    if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
+    // (An element whose construction may throw is built first, below, and
+    // comes back here as a T&&.)
+    if constexpr (spins_inline<Deadline, typename Config::producers> &&
+                  std::is_nothrow_constructible_v<T, Args...>) {
+      typename ring_type::claimed c;
+      // Where nobody parks, a set top bit means closed: the inline claim
+      // then fails without claiming, and stopping() ends the wait.
+      auto attempt = [&] { return ring_.claim_push_inline(c) == claim_result::claimed; };
+      if (!attempt() && !waiting_.spin(
+                            attempt, [&] { return ring_.stopping(false); }, room_for_refill()))
+        return false;
+      std::construct_at(c.slot->value(), std::forward<Args>(args)...);
+      ring_type::publish_claimed(c);  // nobody parks, so nobody to wake
+      return true;
+    } else if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       std::uint64_t pos;
       bool parked = false;
       slot_type* s = nullptr;
@@ -490,22 +504,31 @@ class basic_queue {
   template <class Deadline>
   std::optional<T> pop_until(const Deadline& deadline) noexcept {
     std::optional<T> out;
-    std::uint64_t pos;
-    bool parked = false;
-    slot_type* s = nullptr;
-    if constexpr (by_ticket<Deadline, typename Config::consumers>) {
-      s = take_pop_ticket(pos);
+    if constexpr (spins_inline<Deadline, typename Config::consumers>) {
+      static_assert(!ring_type::head_flagged, "head_ carries no flag where nobody parks");
+      typename ring_type::claimed c;
+      auto attempt = [&] { return ring_.claim_pop_inline(c) == claim_result::claimed; };
+      if (!attempt() && !waiting_.spin(attempt, [&] { return ring_.stopping(true); })) return out;
+      out.emplace(std::move(*c.slot->value()));
+      release_claimed(c);
     } else {
-      s = ring_.claim_pop(pos, parked);
-      if (s == nullptr)
-        s = waiting_.wait(
-            side::consumers, [&] { return ring_.claim_pop(pos, parked); },
-            [&] { return ring_.stopping(true); }, deadline, detail::always_ready{},
-            flag_of<side::consumers>());
+      std::uint64_t pos;
+      bool parked = false;
+      slot_type* s = nullptr;
+      if constexpr (by_ticket<Deadline, typename Config::consumers>) {
+        s = take_pop_ticket(pos);
+      } else {
+        s = ring_.claim_pop(pos, parked);
+        if (s == nullptr)
+          s = waiting_.wait(
+              side::consumers, [&] { return ring_.claim_pop(pos, parked); },
+              [&] { return ring_.stopping(true); }, deadline, detail::always_ready{},
+              flag_of<side::consumers>());
+      }
+      if (s == nullptr) return out;
+      out.emplace(std::move(*s->value()));
+      release_pop(*s, pos, parked);
     }
-    if (s == nullptr) return out;
-    out.emplace(std::move(*s->value()));
-    release_pop(*s, pos, parked);
     return out;
   }
 
@@ -516,6 +539,14 @@ class basic_queue {
   template <class Deadline, class Side>
   static constexpr bool by_ticket =
       Config::claim::tickets && !Side::exclusive && std::same_as<Deadline, detail::no_deadline>;
+
+  // Untimed blocking calls of a policy that waits inline (wait::spin;
+  // waiting::waits_inline) claim and wait in code inlined into the caller,
+  // the same instructions as a loop of try_emplace or try_pop.
+  template <class Deadline, class Side>
+  static constexpr bool spins_inline =
+      (detail::waiting<Config>::waits_inline) && std::same_as<Deadline, detail::no_deadline> &&
+      !by_ticket<Deadline, Side>;
 
   // Takes a ticket and waits for its slot's turn. nullptr: closed (push),
   // or closed with no element for this position (pop).

@@ -111,6 +111,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace mpmc::detail {
@@ -231,6 +232,29 @@ class waiting {
             return park_flagged(lot(side), attempt, stop, deadline, flags);
         },
         ready);
+  }
+
+  // Whether the untimed blocking calls wait in a loop inlined into the
+  // caller, with the inline claim as their attempt (queue.hpp,
+  // emplace_until and pop_until): for a policy that never leaves the CPU
+  // (wait::spin), whose point is latency. Out of line, the wait's claim
+  // hands its position back through memory, and on the 2-vCPU VM that
+  // alone made the spinning round trip 1.3-1.6x that of a loop of try_pop
+  // (docs/benchmarks.md, "The spinning round trip inline"). The price is
+  // throughput between two threads: a consumer that takes each element
+  // the moment it appears keeps its producer in lock-step (1p1c 148-190 ->
+  // 109-116 M items/s), which a policy that yields or parks, there to share
+  // cores, should not pay.
+  static constexpr bool waits_inline =
+      !parks && wait_type::spin_limit == std::numeric_limits<std::uint32_t>::max();
+
+  // wait() for a policy that waits_inline: `attempt` until it returns true,
+  // or false once stop() holds, with the same backoff and Refill rounds.
+  template <class Attempt, class Stop, class Ready = always_ready>
+  requires waits_inline [[gnu::always_inline]] bool spin(Attempt&& attempt, Stop&& stop,
+                                                         Ready&& ready = {}) noexcept {
+    return budget(
+        attempt, stop, no_deadline{}, [] { return false; }, ready);
   }
 
   // Waits until `word` (a ticket's slot turn) reads `turn`, or stop()
