@@ -637,6 +637,29 @@ result idle_scenario(const char*, item) {
 // thread's stack (as until 2026-11-27) they sat in a page the producer
 // touches all the time, which no queue's state can, and the floor came out
 // ~1-2 us lower than a heap-placed one (docs/benchmarks.md).
+//
+// `Futex` calls the kernel: through libc's syscall(), the floor of the
+// issue's target, or through our backend, which issues the instruction
+// itself and spares a cold wrapper page on each side (linux_futex.hpp); the
+// second shows how much of our margin that is.
+struct libc_futex {
+  static void wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr,
+            nullptr, 0);
+  }
+  static void wake(std::atomic<std::uint32_t>& word) {
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr,
+            nullptr, 0);
+  }
+};
+struct backend_futex {
+  static void wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+    mpmc::backend::linux_futex{}.wait(word, seen);
+  }
+  static void wake(std::atomic<std::uint32_t>& word) { mpmc::backend::linux_futex{}.wake(word, 1); }
+};
+
+template <class Futex>
 result bare_futex_idle() {
   struct words {
     std::atomic<std::uint32_t> word{0};
@@ -645,17 +668,14 @@ result bare_futex_idle() {
   auto w = std::make_unique<words>();
   return idle_measurement(
       [&] {
-        while (w->word.load() == 0)
-          syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w->word), FUTEX_WAIT_PRIVATE, 0,
-                  nullptr, nullptr, 0);
+        while (w->word.load() == 0) Futex::wait(w->word, 0);
         w->word.store(0);
         return w->stamp.load();
       },
       [&](item t) {
         w->stamp.store(t);
         w->word.store(1);
-        syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w->word), FUTEX_WAKE_PRIVATE, 1,
-                nullptr, nullptr, 0);
+        Futex::wake(w->word);
       });
 }
 #endif
@@ -873,7 +893,8 @@ std::vector<entry> all_queues() {
                     [](const std::string&, item n) { return two_cas_floor(n); }, "pair"});
 #if defined(__linux__)
   queues.push_back({"(floor: bare futex wait + wake)", entry::floor_kind,
-                    [](const std::string&, item) { return bare_futex_idle(); }, "idle"});
+                    [](const std::string&, item) { return bare_futex_idle<libc_futex>(); },
+                    "idle"});
 #endif
   queues.push_back({"(floor: bare Vyukov ring)", entry::floor_kind,
                     [](const std::string& scenario, item n) {
@@ -922,6 +943,11 @@ std::vector<entry> all_queues() {
       "mpmc producers::single + claim::ticket", true);
   spmc_ticket.only_scenario = many_consumers;
   queues.push_back(std::move(spmc_ticket));
+#if defined(__linux__)
+  queues.push_back({"(floor: bare futex, syscall instruction)", entry::floor_kind,
+                    [](const std::string&, item) { return bare_futex_idle<backend_futex>(); },
+                    "idle"});
+#endif
   return queues;
 }
 
