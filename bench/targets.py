@@ -25,6 +25,7 @@ SPINNING = "mpmc spinning_queue (spin)"
 ATOMIC_QUEUE = "atomic_queue AtomicQueueB2"
 TWO_CAS = "(floor: two uncontended compare-exchanges)"
 BARE_FUTEX = "(floor: bare futex wait + wake)"
+RAW_FUTEX = "(floor: bare futex, syscall instruction)"
 BARE_RING = "(floor: bare Vyukov ring)"
 LONE = "mpmc producers::single + consumers::single"
 
@@ -159,6 +160,10 @@ def judge(run):
         yield "idle: wake <= best parking peer", ratio(
             "idle", DEFAULT, lambda s: best_peer(s, parking), 1.0, False)
         yield "idle: wake <= 1.1x bare futex", ratio("idle", DEFAULT, named(BARE_FUTEX), 1.1, False)
+        # Not the target's floor: the same through our backend, which skips
+        # libc's syscall() wrapper (backend/linux_futex.hpp).
+        yield "idle (check): wake <= 1.1x bare futex, syscall instruction", ratio(
+            "idle", DEFAULT, named(RAW_FUTEX), 1.1, False)
     # Not targets of the issues: our single-producer single-consumer queue
     # against the peers of its kind (atomic_queue's SPSC mode).
     lone_peer = lambda s: best_peer(s, lone=True)
