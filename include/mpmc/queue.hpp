@@ -110,7 +110,9 @@ class basic_queue {
   // made try_emplace an out-of-line call in some programs and not in others
   // (a push+pop pair 1.13-1.27x the bare ring in the runner, 0.98-1.04x
   // inlined; docs/benchmarks.md, "The pair at the floor").
-  [[gnu::always_inline]] bool try_push(const T& value) { return try_emplace(value); }
+  [[gnu::always_inline]] bool try_push(const T& value) noexcept(nothrow_copy) {
+    return try_emplace(value);
+  }
   [[gnu::always_inline]] bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
 
   // Constructs the element from `args` in place. If that constructor may
@@ -130,14 +132,7 @@ class basic_queue {
         case claim_result::failed:
           return false;
         case claim_result::flagged:
-          // Small trivially copyable arguments go by value (copied, so the
-          // caller's stay untouched): passed by reference to an out-of-line
-          // call, a loop variable would be kept in memory on the fast path
-          // as well.
-          if constexpr ((by_value<Args> && ...))
-            return try_emplace_flagged(std::remove_cvref_t<Args>(args)...);
-          else
-            return try_emplace_flagged(std::forward<Args>(args)...);
+          return try_emplace_flagged(std::forward<Args>(args)...);
       }
       std::construct_at(c.slot->value(), std::forward<Args>(args)...);
       ring_type::publish_claimed(c);
@@ -202,7 +197,7 @@ class basic_queue {
   // and leaves its argument untouched, only when the queue is closed; pop
   // returns std::nullopt only when the queue is closed and drained.
 
-  bool push(const T& value) { return emplace(value); }
+  bool push(const T& value) noexcept(nothrow_copy) { return emplace(value); }
   bool push(T&& value) noexcept { return emplace(std::move(value)); }
 
   template <class... Args>
@@ -218,32 +213,37 @@ class basic_queue {
   // or std::nullopt. A call that gives up has claimed nothing: it waits
   // first and claims a slot only when it can fill or empty it at once.
 
+  // Deadlines of any clock and duration saturate: one beyond what the clock
+  // can hold waits until woken or closed, one already past tries once.
   template <class Rep, class Period>
-  bool try_push_for(const T& value, const std::chrono::duration<Rep, Period>& timeout) {
-    return emplace_until(deadline_after(timeout), value);
+  bool try_push_for(const T& value,
+                    const std::chrono::duration<Rep, Period>& timeout) noexcept(nothrow_copy) {
+    return emplace_until(detail::deadline_after(timeout), value);
   }
   template <class Rep, class Period>
   bool try_push_for(T&& value, const std::chrono::duration<Rep, Period>& timeout) noexcept {
-    return emplace_until(deadline_after(timeout), std::move(value));
+    return emplace_until(detail::deadline_after(timeout), std::move(value));
   }
   template <class Clock, class Duration>
-  bool try_push_until(const T& value, const std::chrono::time_point<Clock, Duration>& deadline) {
-    return emplace_until(deadline, value);
+  bool try_push_until(
+      const T& value,
+      const std::chrono::time_point<Clock, Duration>& deadline) noexcept(nothrow_copy) {
+    return emplace_until(detail::saturated(deadline), value);
   }
   template <class Clock, class Duration>
   bool try_push_until(T&& value,
                       const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
-    return emplace_until(deadline, std::move(value));
+    return emplace_until(detail::saturated(deadline), std::move(value));
   }
 
   template <class Rep, class Period>
   std::optional<T> try_pop_for(const std::chrono::duration<Rep, Period>& timeout) noexcept {
-    return pop_until(deadline_after(timeout));
+    return pop_until(detail::deadline_after(timeout));
   }
   template <class Clock, class Duration>
   std::optional<T> try_pop_until(
       const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
-    return pop_until(deadline);
+    return pop_until(detail::saturated(deadline));
   }
 
   // --- bulk ----------------------------------------------------------------
@@ -321,16 +321,7 @@ class basic_queue {
   using side = detail::waiting_side;
   using claim_result = typename ring_type::claim_result;
 
-  template <class Rep, class Period>
-  static auto deadline_after(const std::chrono::duration<Rep, Period>& timeout) noexcept {
-    using clock = std::chrono::steady_clock;
-    const auto now = clock::now();
-    // Saturate instead of overflowing for "forever"-sized timeouts.
-    if (timeout > std::chrono::duration_cast<std::chrono::duration<Rep, Period>>(
-                      clock::time_point::max() - now))
-      return clock::time_point::max();
-    return now + std::chrono::ceil<clock::duration>(timeout);
-  }
+  static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
 
   // How long a run of free slots a blocked producer waits for before it
   // claims again (waiting.hpp, Refill): two 64-byte lines of 16-byte slots
@@ -564,6 +555,7 @@ class basic_queue {
 
   slot_type* take_pop_ticket(std::uint64_t& pos) noexcept {
     slot_type* s = ring_.ticket_pop(pos);
+    if (s == nullptr) return nullptr;
     // acquire: as in take_push_ticket().
     if (s->turn.load(std::memory_order_acquire) == ring_.pop_turn(pos)) [[likely]]
       return s;
@@ -613,9 +605,6 @@ class basic_queue {
     release_pop(*s, pos, parked);
     return out;
   }
-  template <class A>
-  static constexpr bool by_value = std::is_trivially_copyable_v<std::remove_cvref_t<A>> &&
-                                   sizeof(std::remove_cvref_t<A>) <= 2 * sizeof(void*);
 
   // The element has been moved out: destroy it and hand the slot on.
   // `parked`: as for commit_push, producers' flag.

@@ -31,6 +31,7 @@ class condvar {
                   const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
     std::unique_lock lock(mutex_);
     // acquire: as in wait().
+    if (Clock::now() >= deadline) return false;
     if (word.load(std::memory_order_acquire) == seen) ready_.wait_until(lock, deadline);
     return Clock::now() < deadline;
   }

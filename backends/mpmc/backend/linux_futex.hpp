@@ -39,8 +39,9 @@ struct linux_futex {
                   const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
     // FUTEX_WAIT takes a relative timeout on CLOCK_MONOTONIC; converting
     // from the caller's clock once per call keeps any clock usable.
-    const auto left = deadline - Clock::now();
-    if (left <= Duration::zero()) return false;
+    const auto now = Clock::now();
+    if (now >= deadline) return false;  // compared first: deadline - now cannot overflow then
+    const auto left = deadline - now;
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
     timespec relative{};
     relative.tv_sec = static_cast<std::time_t>(ns / 1'000'000'000);

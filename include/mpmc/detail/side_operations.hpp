@@ -12,38 +12,53 @@
 
 namespace mpmc::detail {
 
+// Each call forwards its arguments with their own value category and keeps
+// the queue's noexcept, so a handle accepts and promises what the queue does.
 template <class Handle, class Queue>
 class push_operations {
   using T = typename Queue::value_type;
+  static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
 
  public:
-  bool try_push(const T& value) const { return target().try_push(value); }
+  bool try_push(const T& value) const noexcept(nothrow_copy) { return target().try_push(value); }
   bool try_push(T&& value) const noexcept { return target().try_push(std::move(value)); }
   template <class... Args>
   requires std::constructible_from<T, Args...>
-  bool try_emplace(Args&&... args) const {
+  bool try_emplace(Args&&... args) const noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     return target().try_emplace(std::forward<Args>(args)...);
   }
-  bool push(const T& value) const { return target().push(value); }
+  bool push(const T& value) const noexcept(nothrow_copy) { return target().push(value); }
   bool push(T&& value) const noexcept { return target().push(std::move(value)); }
   template <class... Args>
   requires std::constructible_from<T, Args...>
-  bool emplace(Args&&... args) const { return target().emplace(std::forward<Args>(args)...); }
+  bool emplace(Args&&... args) const noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+    return target().emplace(std::forward<Args>(args)...);
+  }
   template <class R>
   requires requires(Queue& q, R&& r) { q.try_push_range(std::forward<R>(r)); }
   std::size_t try_push_range(R&& r) const { return target().try_push_range(std::forward<R>(r)); }
   template <class R>
   requires requires(Queue& q, R&& r) { q.push_range(std::forward<R>(r)); }
   std::size_t push_range(R&& r) const { return target().push_range(std::forward<R>(r)); }
-  template <class V, class Rep, class Period>
-  requires std::same_as<std::remove_cvref_t<V>, T>
-  bool try_push_for(V&& value, const std::chrono::duration<Rep, Period>& timeout) const {
-    return target().try_push_for(std::forward<V>(value), timeout);
+  template <class Rep, class Period>
+  bool try_push_for(const T& value, const std::chrono::duration<Rep, Period>& timeout) const
+      noexcept(nothrow_copy) {
+    return target().try_push_for(value, timeout);
   }
-  template <class V, class Clock, class Duration>
-  requires std::same_as<std::remove_cvref_t<V>, T>
-  bool try_push_until(V&& value, const std::chrono::time_point<Clock, Duration>& deadline) const {
-    return target().try_push_until(std::forward<V>(value), deadline);
+  template <class Rep, class Period>
+  bool try_push_for(T&& value, const std::chrono::duration<Rep, Period>& timeout) const noexcept {
+    return target().try_push_for(std::move(value), timeout);
+  }
+  template <class Clock, class Duration>
+  bool try_push_until(const T& value,
+                      const std::chrono::time_point<Clock, Duration>& deadline) const
+      noexcept(nothrow_copy) {
+    return target().try_push_until(value, deadline);
+  }
+  template <class Clock, class Duration>
+  bool try_push_until(T&& value,
+                      const std::chrono::time_point<Clock, Duration>& deadline) const noexcept {
+    return target().try_push_until(std::move(value), deadline);
   }
 
  private:

@@ -119,6 +119,43 @@ namespace mpmc::detail {
 // The deadline of a call that waits for as long as it takes.
 struct no_deadline {};
 
+// A caller's deadline as a time point of steady_clock or system_clock in
+// that clock's own duration, saturated: a deadline beyond what the type holds
+// becomes max() (no timeout: wait until woken or closed), one before it
+// min() (already past: try once). The range checks run in long double,
+// which holds any integer duration of any period without overflow. A clock
+// other than those two is measured against its own now() and the interval
+// applied to steady_clock.
+template <class Clock>
+typename Clock::time_point saturate(std::chrono::duration<long double> since_epoch) noexcept {
+  using tp = typename Clock::time_point;
+  using dur = typename Clock::duration;
+  if (since_epoch >= std::chrono::duration<long double>(dur::max())) return tp::max();
+  if (since_epoch <= std::chrono::duration<long double>(dur::min())) return tp::min();
+  return tp(std::chrono::duration_cast<dur>(since_epoch));
+}
+
+template <class Clock, class Duration>
+auto saturated(const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  using std::chrono::duration;
+  const duration<long double> at(deadline.time_since_epoch());
+  if constexpr (std::same_as<Clock, std::chrono::steady_clock> ||
+                std::same_as<Clock, std::chrono::system_clock>) {
+    return saturate<Clock>(at);
+  } else {
+    const duration<long double> left = at - duration<long double>(Clock::now().time_since_epoch());
+    return saturate<std::chrono::steady_clock>(
+        duration<long double>(std::chrono::steady_clock::now().time_since_epoch()) + left);
+  }
+}
+
+template <class Rep, class Period>
+auto deadline_after(const std::chrono::duration<Rep, Period>& timeout) noexcept {
+  using clock = std::chrono::steady_clock;
+  return saturate<clock>(std::chrono::duration<long double>(clock::now().time_since_epoch()) +
+                         std::chrono::duration<long double>(timeout));
+}
+
 template <class Deadline>
 bool expired(const Deadline& deadline) noexcept {
   if constexpr (std::same_as<Deadline, no_deadline>) {
@@ -481,6 +518,20 @@ class waiting {
     return side == waiting_side::producers ? lots_.producers : lots_.consumers;
   }
 
+  // A saturated deadline of max() has no timeout.
+  template <class Backend, class Deadline>
+  static void sleep_until(Backend& b, std::atomic<std::uint32_t>& word, std::uint32_t seen,
+                          const Deadline& deadline) noexcept {
+    if constexpr (std::same_as<Deadline, no_deadline>) {
+      b.wait(word, seen);
+    } else {
+      if (deadline == Deadline::max())
+        b.wait(word, seen);
+      else
+        b.wait_until(word, seen, deadline);
+    }
+  }
+
   template <class Lot, class Attempt, class Stop, class Deadline>
   static auto park(Lot& l, Attempt& attempt, Stop& stop, const Deadline& deadline) noexcept
       -> decltype(attempt()) {
@@ -494,11 +545,7 @@ class waiting {
     backend::asymmetric_fence::heavy();
     auto result = attempt();
     if (!result && !stop()) {
-      if constexpr (std::same_as<Deadline, no_deadline>) {
-        l.backend.wait(l.epoch, seen);
-      } else {
-        l.backend.wait_until(l.epoch, seen, deadline);
-      }
+      sleep_until(l.backend, l.epoch, seen, deadline);
       // Retry here, straight after the wake, rather than in the caller's
       // loop: a thread woken after a long sleep finds our code cold, and
       // going back up through budget() first cost ~0.2 us of the wake-up
@@ -530,11 +577,7 @@ class waiting {
         // seq_cst (both): see wake_flagged().
         l.in_wait.fetch_add(1, std::memory_order_seq_cst);
         if (l.epoch.load(std::memory_order_seq_cst) == seen) {
-          if constexpr (std::same_as<Deadline, no_deadline>) {
-            l.backend.wait(l.epoch, seen);
-          } else {
-            l.backend.wait_until(l.epoch, seen, deadline);
-          }
+          sleep_until(l.backend, l.epoch, seen, deadline);
         }
         // relaxed: a waker that still counts us makes one needless call.
         l.in_wait.fetch_sub(1, std::memory_order_relaxed);
