@@ -8,9 +8,8 @@
 // the way (no temporary of T or of an argument) where that constructor is
 // noexcept (one that may throw is run first, outside the ring, and the
 // element moved in: queue.hpp, try_emplace). That includes the path a
-// push takes when a consumer is parked (the "flagged" path of a parking
-// queue), which the tests reach by pushing while a consumer is blocked in
-// pop() on an empty queue.
+// push takes when a consumer is parked, which the tests reach by pushing
+// while a consumer is blocked in pop() on an empty queue.
 //
 // The element types: std::string_view built from a string literal, a type
 // constructible only from a const lvalue, a move-only trivially copyable

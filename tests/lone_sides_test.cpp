@@ -1,8 +1,8 @@
 // producers::single and consumers::single: a side with one thread at a time
 // claims with plain stores. The queue's contract must not change: FIFO,
 // every value delivered once, ranges, deadlines, and close(), which a lone
-// producer meets through a handshake of its own (sequence_ring.hpp, Lone
-// sides) instead of the closed bit.
+// producer meets through a handshake of its own (detail/claim_strategy.hpp)
+// instead of the closed bit.
 #include "support/mixes.hpp"
 #include "support/run_threads.hpp"
 

@@ -1,8 +1,8 @@
 // The parking protocol where membarrier() is refused (old kernels, seccomp
 // sandboxes such as many containers): the asymmetric fence must fall back to
-// full fences on both sides. The hot path then finds its parking lot's
-// sleeper count biased non-zero and issues the fence on its slow path
-// (waiting.hpp). This program refuses membarrier with a seccomp filter before
+// full fences on both sides. The hot path then finds its event count's
+// waiter count biased non-zero and issues the fence on its slow path
+// (detail/event_count.hpp). This program refuses membarrier with a seccomp filter before
 // any queue exists, then checks that nothing is lost and that the bias never
 // turns into a wake call.
 #include "support/parking_checks.hpp"

@@ -178,7 +178,7 @@ TEST(QueueLifetimeLayout, FixedCapacityLivesInsideTheObject) {
   }
 }
 
-// Bytes per slot (docs/benchmarks.md quotes these): the 4-byte turn word plus
+// Bytes per slot (docs/policies.md quotes these): the 4-byte turn word plus
 // the element, rounded up to the padding's alignment.
 template <class T, class Padding>
 constexpr std::size_t slot_bytes =

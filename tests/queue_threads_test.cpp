@@ -96,11 +96,10 @@ TYPED_TEST(QueueThreads, OneProducerOneConsumerKeepsTotalOrder) {
   run_and_check(q, 1, 1, 100'000 / sanitizer_slowdown, ops::blocking);
 }
 
-// A producer blocked on a full queue first waits for a run of free slots
-// (waiting.hpp, Refill), but not for ever: when a consumer frees one slot
-// and stops, the push still goes through, in every wait policy (wait::spin
-// included, whose spin phase never ends) and with tickets. The same for a
-// blocking range push.
+// A producer blocked on a full queue goes through as soon as a consumer
+// frees one slot and stops, in every wait policy (wait::spin included, whose
+// spin phase never ends) and with tickets. The same for a blocking range
+// push.
 template <class Q, class Push>
 void check_blocked_push_takes_a_single_freed_slot(Push push) {
   auto q = make<Q>(256);

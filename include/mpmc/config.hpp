@@ -55,11 +55,9 @@ struct config {
 // for a moment, then yields, then sleeps (on a futex on Linux): as quick as
 // spinning while partners run, and no CPU while they do not.
 //
-// Dense slots, not a cache line each: measured side by side (docs/
-// benchmarks.md) they were faster in every scenario but the two-thread
-// ping-pong, mostly because 1024 padded slots (64 KiB) do not stay in L1.
-// Where many cores hammer neighbouring slots, padding::cache_line or
-// padding::interleaved is one policy away.
+// Dense slots, not a cache line each: 1024 padded slots (64 KiB) do not stay
+// in L1, and dense ones do. Where many cores hammer neighbouring slots,
+// padding::cache_line or padding::interleaved is one policy away.
 //
 // Any number of producers and consumers: producers::single and
 // consumers::single are a promise only the user can make.

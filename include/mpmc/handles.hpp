@@ -1,4 +1,4 @@
-// producer<Q> and consumer<Q>: one side of a shared queue each, the seed's
+// producer<Q> and consumer<Q>: one side of a shared queue each, as in
 // `Producer::new(Arc::clone(&queue))`. A handle is a copyable view that keeps
 // the queue alive and exposes only its side's operations, so a function that
 // takes a consumer cannot push.
@@ -51,8 +51,7 @@ class handle_base {
 }  // namespace detail
 
 template <class Q>
-class producer : public detail::handle_base<Q>,
-                 public detail::push_operations<producer<Q>, Q> {
+class producer : public detail::handle_base<Q>, public detail::push_operations<producer<Q>, Q> {
   friend class detail::push_operations<producer<Q>, Q>;
 
  public:
@@ -60,8 +59,7 @@ class producer : public detail::handle_base<Q>,
 };
 
 template <class Q>
-class consumer : public detail::handle_base<Q>,
-                 public detail::pop_operations<consumer<Q>, Q> {
+class consumer : public detail::handle_base<Q>, public detail::pop_operations<consumer<Q>, Q> {
   friend class detail::pop_operations<consumer<Q>, Q>;
 
  public:

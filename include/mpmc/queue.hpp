@@ -56,7 +56,9 @@ class basic_queue {
                 "std::unique_ptr<T>");
 
   using ring_type = detail::sequence_ring<T, Config>;
-  using slot_type = typename ring_type::slot_type;
+  using side = detail::side;
+  static constexpr side producers = side::producers;
+  static constexpr side consumers = side::consumers;
   static constexpr bool fixed_capacity = Config::capacity::is_fixed;
 
  public:
@@ -104,39 +106,23 @@ class basic_queue {
 
   // False when the queue is full or closed; the argument is then left
   // untouched.
-  //
-  // The non-blocking calls are always inlined: their fast path is a handful
-  // of instructions around one compare-exchange, and gcc, left to choose,
-  // made try_emplace an out-of-line call in some programs and not in others
-  // (a push+pop pair 1.13-1.27x the bare ring in the runner, 0.98-1.04x
-  // inlined; docs/benchmarks.md, "The pair at the floor").
-  [[gnu::always_inline]] bool try_push(const T& value) noexcept(nothrow_copy) {
-    return try_emplace(value);
-  }
-  [[gnu::always_inline]] bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
+  bool try_push(const T& value) noexcept(nothrow_copy) { return try_emplace(value); }
+  bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
 
-  // Constructs the element from `args` in place. If that constructor may
-  // throw, the element is built first, outside the ring, and moved in, so a
-  // throw leaves the queue unchanged; if the queue then turns out to be full
-  // the built element is discarded (rvalue arguments may have been moved
-  // from). With a noexcept constructor nothing is consumed on failure.
+  // Constructs the element in its slot from `args`, forwarded as given (as
+  // std::optional::emplace does). If that constructor may throw, the element
+  // is built first, outside the ring, and moved in, so that a throw leaves
+  // the queue unchanged (a claimed slot must be filled); if the queue then
+  // turns out to be full, the built element is discarded and rvalue
+  // arguments may have been moved from. With a noexcept constructor nothing
+  // is consumed on failure.
   template <class... Args>
   requires std::constructible_from<T, Args...>
-  [[gnu::always_inline]] bool try_emplace(Args&&... args) noexcept(
-      std::is_nothrow_constructible_v<T, Args...>) {
+  bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
-      typename ring_type::claimed c;
-      switch (ring_.claim_push_inline(c)) {
-        case claim_result::claimed:
-          break;
-        case claim_result::failed:
-          return false;
-        case claim_result::flagged:
-          return try_emplace_flagged(std::forward<Args>(args)...);
-      }
-      std::construct_at(c.slot->value(), std::forward<Args>(args)...);
-      ring_type::publish_claimed(c);
-      notify<side::consumers>(false, 1, c.slot->turn);  // found no flag: nobody asleep
+      std::uint64_t pos;
+      if (ring_.template claim<producers>(pos) == 0) return false;
+      commit_push(pos, std::forward<Args>(args)...);
       return true;
     } else {
       if (full() || closed()) return false;  // spare a construction that is plainly futile
@@ -145,49 +131,26 @@ class basic_queue {
     }
   }
 
-  // Empty when no element is ready. Note the Vyukov ring's corner: if the
-  // oldest element's producer has claimed its slot but not finished writing,
-  // this reports empty even though later elements may be complete.
-  [[gnu::always_inline]] std::optional<T> try_pop() noexcept {
+  // Empty when no element is ready. The Vyukov ring's corner: if the oldest
+  // element's producer has claimed its slot but not finished writing, this
+  // reports empty even though later elements may be complete.
+  std::optional<T> try_pop() noexcept {
     std::optional<T> out;
-    typename ring_type::claimed c;
-    switch (ring_.claim_pop_inline(c)) {
-      case claim_result::claimed:
-        out.emplace(std::move(*c.slot->value()));
-        release_claimed(c);
-        break;
-      case claim_result::failed:
-        break;
-      case claim_result::flagged:
-        if (std::optional<T> value = try_pop_flagged()) out.emplace(std::move(*value));
-        break;
-    }
+    std::uint64_t pos;
+    if (ring_.template claim<consumers>(pos) != 0) take(pos, out);
     return out;
   }
 
   // Move-assigns the oldest element to `out`; false (and `out` untouched)
   // when none is ready.
-  [[gnu::always_inline]] bool try_pop(T& out) noexcept {
+  bool try_pop(T& out) noexcept {
     static_assert(std::is_nothrow_move_assignable_v<T>,
                   "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
                   "try_pop() returning std::optional<T> instead");
-    typename ring_type::claimed c;
-    switch (ring_.claim_pop_inline(c)) {
-      case claim_result::claimed:
-        break;
-      case claim_result::failed:
-        return false;
-      case claim_result::flagged:
-        // Returned, not written through `out`: its address handed to an
-        // out-of-line call would keep the caller's variable in memory.
-        if (std::optional<T> value = try_pop_flagged()) {
-          out = std::move(*value);
-          return true;
-        }
-        return false;
-    }
-    out = std::move(*c.slot->value());
-    release_claimed(c);
+    std::uint64_t pos;
+    if (ring_.template claim<consumers>(pos) == 0) return false;
+    out = std::move(*ring_.at(pos).value());
+    release(pos);
     return true;
   }
 
@@ -212,9 +175,9 @@ class basic_queue {
   // As push and pop, but give up at a deadline: false (argument untouched)
   // or std::nullopt. A call that gives up has claimed nothing: it waits
   // first and claims a slot only when it can fill or empty it at once.
-
   // Deadlines of any clock and duration saturate: one beyond what the clock
   // can hold waits until woken or closed, one already past tries once.
+
   template <class Rep, class Period>
   bool try_push_for(const T& value,
                     const std::chrono::duration<Rep, Period>& timeout) noexcept(nothrow_copy) {
@@ -247,8 +210,8 @@ class basic_queue {
   }
 
   // --- bulk ----------------------------------------------------------------
-  // Batches claim a run of slots with one compare-exchange (see
-  // sequence_ring::claim_n), so n elements cost one claim on the shared
+  // A batch claims a run of slots with one take of the counter
+  // (sequence_ring::claim), so n elements cost one claim on the shared
   // counter instead of n. Ranges are range-v3 ranges (standard containers,
   // arrays and range-v3 views among them). A range given as an rvalue that
   // owns its elements (a container, not a view) is moved from, and only the
@@ -265,7 +228,7 @@ class basic_queue {
   template <ranges::input_range R>
   requires std::constructible_from<T, detail::source_reference_t<R>> size_type
   try_push_range(R&& r) {
-    return push_from<false>(std::forward<R>(r), detail::no_deadline{});
+    return push_from<false>(std::forward<R>(r));
   }
 
   // Pushes all of `r`, in order, waiting for room as push() does; returns
@@ -273,7 +236,7 @@ class basic_queue {
   // Other producers' elements may be interleaved with r's.
   template <ranges::input_range R>
   requires std::constructible_from<T, detail::source_reference_t<R>> size_type push_range(R&& r) {
-    return push_from<true>(std::forward<R>(r), detail::no_deadline{});
+    return push_from<true>(std::forward<R>(r));
   }
 
   // Pops up to `n` elements, oldest first, assigning each to `*out++`;
@@ -285,21 +248,26 @@ class basic_queue {
   requires ranges::output_iterator<OutIt, T&&> size_type try_pop_n(OutIt out, size_type n)
   noexcept(nothrow_output<OutIt>) {
     size_type popped = 0;
-    while (popped < n) {
-      if constexpr (nothrow_output<OutIt>) {
-        std::uint64_t pos;
-        bool parked;
-        const std::size_t k = ring_.claim_pop_n(std::min(n - popped, batch_limit), pos, parked);
-        if (k == 0) break;
-        out = ring_.empty_n(pos, k, move_out<OutIt>{std::move(out)}).out;
-        notify<side::producers>(parked, static_cast<std::uint32_t>(k), run_words(pos, k));
-        popped += k;
-      } else {
+    if constexpr (!nothrow_output<OutIt>) {
+      for (; popped < n; ++popped, ++out) {
         std::optional<T> value = try_pop();
         if (!value) break;
         *out = std::move(*value);
-        ++out;
-        ++popped;
+      }
+    } else {
+      std::uint64_t pos;
+      while (popped < n) {
+        const std::size_t k =
+            ring_.template claim<consumers>(pos, std::min(n - popped, batch_limit));
+        if (k == 0) break;
+        for (std::size_t i = 0; i != k; ++i, ++out) {
+          T* element = ring_.at(pos + i).value();
+          *out = std::move(*element);
+          std::destroy_at(element);
+          ring_.template publish<consumers>(pos + i);
+        }
+        waiting_.template notify<consumers>(static_cast<std::uint32_t>(k));
+        popped += k;
       }
     }
     return popped;
@@ -312,114 +280,33 @@ class basic_queue {
   // claimed its slot before the close completes and its element is
   // delivered. Wakes every blocked or parked thread. Idempotent.
   void close() noexcept {
-    if (!ring_.close()) return;
-    waiting_.notify_all();
+    if (ring_.close()) waiting_.notify_all();
   }
   bool closed() const noexcept { return ring_.closed(); }
 
  private:
-  using side = detail::waiting_side;
-  using claim_result = typename ring_type::claim_result;
-
   static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
 
-  // How long a run of free slots a blocked producer waits for before it
-  // claims again (waiting.hpp, Refill): two 64-byte lines of 16-byte slots
-  // would do for the line it avoids, but the longer the run, the longer
-  // the consumer works undisturbed. At 1p1c with a slower consumer
-  // (docs/benchmarks.md, "Refill") runs of 32, 64 and 128 measured 16.5,
-  // 17.5 and 18.9 M items/s against 12.2 for claiming every freed slot;
-  // longer runs outlast the spin phase that bounds the wait. Clamped to
-  // half the capacity (sequence_ring::has_room_for).
-  static constexpr std::size_t refill_run = 128;
-
-  // The `ready` of a blocked producer's wait (waiting.hpp, Refill).
-  auto room_for_refill() const noexcept {
-    return [this] { return ring_.has_room_for(refill_run); };
-  }
-
-  // The most slots one batch claims. Claiming reads every slot's turn
-  // before the compare-exchange; a longer run gives single-element claims of
-  // other producers more time to make it fail, and 128 already spreads the
-  // one exchange over enough elements that its cost disappears.
+  // The most slots one batch claims: claiming reads every slot's turn
+  // before the take, and a longer run gives other producers' single claims
+  // more time to make it fail; 128 already spreads the one take over enough
+  // elements that its cost disappears.
   static constexpr size_type batch_limit = 128;
 
   template <class OutIt>
   static constexpr bool nothrow_output =
       noexcept(*std::declval<OutIt&>() = std::declval<T&&>()) && noexcept(++std::declval<OutIt&>());
 
-  // Whether `which` side's sleepers raise a parked flag (detail/parked_flags.hpp).
-  template <side Which>
-  static constexpr bool flags_for = Which == side::consumers ? detail::consumers_flag_tail<Config>
-                                                             : detail::producers_flag_head<Config>;
+  // claim::ticket: untimed blocking calls of a side that many threads share
+  // take a ticket (sequence_ring::take_ticket); timed ones cannot, as a
+  // timeout cannot give a ticket back, and a lone side needs none: its claim
+  // already waits on the one slot it will take.
+  template <class Deadline, class SidePolicy>
+  static constexpr bool by_ticket = Config::claim::tickets && !SidePolicy::exclusive &&
+                                    std::same_as<Deadline, detail::no_deadline>;
 
-  // Wakes sleepers of side Which after a publish of `count` slots: through
-  // the parked flag the claim read, where that side raises one, or else
-  // through the fenced check of its parking lot. `words`: the slots' turn
-  // words, for ticket holders asleep on them (see run_words), or one slot's
-  // turn word.
-  template <side Which, class Words>
-  [[gnu::always_inline]] void notify(bool parked, std::uint32_t count, Words&& words) noexcept {
-    if constexpr (flags_for<Which>)
-      waiting_.notify_flagged(Which, count, parked);
-    else
-      notify_lot(Which, count, words);
-  }
-  template <class Words>
-  [[gnu::always_inline]] void notify_lot(side which, std::uint32_t count, Words& words) noexcept {
-    if constexpr (std::same_as<std::remove_cvref_t<Words>, std::atomic<std::uint32_t>>)
-      waiting_.notify(which, words);
-    else
-      waiting_.notify(which, count, words);
-  }
-
-  // waiting::wait's handle on a side's parked flag (sequence_ring.hpp,
-  // Parked flags), or detail::no_flags where that side parks with its lot's
-  // fenced protocol.
-  struct parked_flag {
-    ring_type* ring;
-    bool consumers;
-    std::uint64_t raise() noexcept { return ring->raise_parked(consumers); }
-    void lower() noexcept { ring->lower_parked(consumers); }
-    bool may_sleep(std::uint64_t mark) const noexcept { return ring->may_sleep(consumers, mark); }
-  };
-  template <side Which>
-  auto flag_of() noexcept {
-    if constexpr (flags_for<Which>)
-      return parked_flag{&ring_, Which == side::consumers};
-    else
-      return detail::no_flags{};
-  }
-
-  // For waiting::notify after a batch: the turn words of positions
-  // [pos, pos + n), for the ticket holders asleep on them.
-  auto run_words(std::uint64_t pos, std::size_t n) noexcept {
-    return [this, pos, n](auto&& wake) {
-      for (std::size_t i = 0; i != n; ++i) wake(ring_.turn_word(pos + i));
-    };
-  }
-
-  // What a batch does to each slot of its run (see sequence_ring::fill_n).
-  template <class R, class It>
-  struct build_from {
-    It it;
-    void operator()(slot_type& s) noexcept {
-      std::construct_at(s.value(), detail::source_element<R>(it));
-      ++it;
-    }
-  };
-  template <class OutIt>
-  struct move_out {
-    OutIt out;
-    void operator()(slot_type& s) noexcept {
-      *out = std::move(*s.value());
-      ++out;
-      std::destroy_at(s.value());
-    }
-  };
-
-  template <bool Wait, class R, class Deadline>
-  size_type push_from(R&& r, const Deadline& deadline) {
+  template <bool Wait, class R>
+  size_type push_from(R&& r) {
     auto it = ranges::begin(r);
     const auto end = ranges::end(r);
     size_type pushed = 0;
@@ -427,21 +314,20 @@ class basic_queue {
       if constexpr (detail::nothrow_batch<R, T>) {
         const std::size_t want = detail::available(it, end, batch_limit);
         std::uint64_t pos;
-        bool parked;
-        std::size_t n = ring_.claim_push_n(want, pos, parked);
-        if (n == 0) {
-          if constexpr (!Wait) break;
-          n = waiting_.wait(
-              side::producers, [&] { return ring_.claim_push_n(want, pos, parked); },
-              [&] { return ring_.stopping(false); }, deadline, room_for_refill(),
-              flag_of<side::producers>());
-          if (n == 0) break;
+        auto attempt = [&] { return ring_.template claim<producers>(pos, want); };
+        std::size_t n = attempt();
+        if (n == 0 && Wait)
+          n = waiting_.template wait<producers>(
+              attempt, [&] { return ring_.template stopping<producers>(); }, detail::no_deadline{});
+        if (n == 0) break;
+        for (std::size_t i = 0; i != n; ++i, ++it) {
+          std::construct_at(ring_.at(pos + i).value(), detail::source_element<R>(it));
+          ring_.template publish<producers>(pos + i);
         }
-        it = ring_.fill_n(pos, n, build_from<R, decltype(it)>{std::move(it)}).it;
-        notify<side::consumers>(parked, static_cast<std::uint32_t>(n), run_words(pos, n));
+        waiting_.template notify<producers>(static_cast<std::uint32_t>(n));
         pushed += n;
       } else {
-        const bool ok = Wait ? emplace_until(deadline, detail::source_element<R>(it))
+        const bool ok = Wait ? emplace(detail::source_element<R>(it))
                              : try_emplace(detail::source_element<R>(it));
         if (!ok) break;
         ++it;
@@ -454,164 +340,71 @@ class basic_queue {
   template <class Deadline, class... Args>
   bool emplace_until(const Deadline& deadline,
                      Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
-    // (An element whose construction may throw is built first, below, and
-    // comes back here as a T&&.)
-    if constexpr (spins_inline<Deadline, typename Config::producers> &&
-                  std::is_nothrow_constructible_v<T, Args...>) {
-      typename ring_type::claimed c;
-      // Where nobody parks, a set top bit means closed: the inline claim
-      // then fails without claiming, and stopping() ends the wait.
-      auto attempt = [&] { return ring_.claim_push_inline(c) == claim_result::claimed; };
-      if (!attempt() && !waiting_.spin(
-                            attempt, [&] { return ring_.stopping(false); }, room_for_refill()))
-        return false;
-      std::construct_at(c.slot->value(), std::forward<Args>(args)...);
-      ring_type::publish_claimed(c);  // nobody parks, so nobody to wake
-      return true;
-    } else if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
-      std::uint64_t pos;
-      bool parked = false;
-      slot_type* s = nullptr;
-      if constexpr (by_ticket<Deadline, typename Config::producers>) {
-        s = take_push_ticket(pos);
-      } else {
-        s = ring_.claim_push(pos, parked);
-        if (s == nullptr)
-          s = waiting_.wait(
-              side::producers, [&] { return ring_.claim_push(pos, parked); },
-              [&] { return ring_.stopping(false); }, deadline, room_for_refill(),
-              flag_of<side::producers>());
-      }
-      if (s == nullptr) return false;
-      commit_push(*s, pos, parked, std::forward<Args>(args)...);
-      return true;
-    } else {
+    if constexpr (!std::is_nothrow_constructible_v<T, Args...>) {
       if (closed()) return false;            // spare the construction when it is plainly futile
       T built(std::forward<Args>(args)...);  // may throw: nothing claimed yet
       return emplace_until(deadline, std::move(built));
+    } else if constexpr (by_ticket<Deadline, typename Config::producers>) {
+      // A push ticket is never abandoned: it was taken before any close, so
+      // its element must be delivered once a consumer frees the slot.
+      std::uint64_t pos;
+      if (!ring_.template take_ticket<producers>(pos)) return false;
+      if (!ring_.template ready<producers>(pos))
+        waiting_.template wait<producers>([&] { return ring_.template ready<producers>(pos); },
+                                          [] { return false; }, deadline);
+      commit_push(pos, std::forward<Args>(args)...);
+      return true;
+    } else {
+      std::uint64_t pos;
+      auto attempt = [&] { return ring_.template claim<producers>(pos) != 0; };
+      if (!attempt() &&
+          !waiting_.template wait<producers>(
+              attempt, [&] { return ring_.template stopping<producers>(); }, deadline))
+        return false;
+      commit_push(pos, std::forward<Args>(args)...);
+      return true;
     }
   }
 
   template <class Deadline>
   std::optional<T> pop_until(const Deadline& deadline) noexcept {
     std::optional<T> out;
-    if constexpr (spins_inline<Deadline, typename Config::consumers>) {
-      static_assert(!ring_type::head_flagged, "head_ carries no flag where nobody parks");
-      typename ring_type::claimed c;
-      auto attempt = [&] { return ring_.claim_pop_inline(c) == claim_result::claimed; };
-      if (!attempt() && !waiting_.spin(attempt, [&] { return ring_.stopping(true); })) return out;
-      out.emplace(std::move(*c.slot->value()));
-      release_claimed(c);
+    std::uint64_t pos;
+    if constexpr (by_ticket<Deadline, typename Config::consumers>) {
+      (void)ring_.template take_ticket<consumers>(pos);  // consumers' tickets are never refused
+      // A ticket at or past the final tail is never filled: give up.
+      if (!ring_.template ready<consumers>(pos) &&
+          !waiting_.template wait<consumers>([&] { return ring_.template ready<consumers>(pos); },
+                                             [&] { return ring_.abandoned(pos); }, deadline))
+        return out;
     } else {
-      std::uint64_t pos;
-      bool parked = false;
-      slot_type* s = nullptr;
-      if constexpr (by_ticket<Deadline, typename Config::consumers>) {
-        s = take_pop_ticket(pos);
-      } else {
-        s = ring_.claim_pop(pos, parked);
-        if (s == nullptr)
-          s = waiting_.wait(
-              side::consumers, [&] { return ring_.claim_pop(pos, parked); },
-              [&] { return ring_.stopping(true); }, deadline, detail::always_ready{},
-              flag_of<side::consumers>());
-      }
-      if (s == nullptr) return out;
-      out.emplace(std::move(*s->value()));
-      release_pop(*s, pos, parked);
+      auto attempt = [&] { return ring_.template claim<consumers>(pos) != 0; };
+      if (!attempt() &&
+          !waiting_.template wait<consumers>(
+              attempt, [&] { return ring_.template stopping<consumers>(); }, deadline))
+        return out;
     }
+    take(pos, out);
     return out;
   }
 
-  // claim::ticket: untimed blocking calls claim by ticket (sequence_ring.hpp,
-  // Tickets); timed ones cannot, as a timeout cannot give a ticket back. A
-  // lone side (producers::single, consumers::single) never does: with no
-  // rival its claim already waits on the one slot it will take.
-  template <class Deadline, class Side>
-  static constexpr bool by_ticket =
-      Config::claim::tickets && !Side::exclusive && std::same_as<Deadline, detail::no_deadline>;
-
-  // Untimed blocking calls of a policy that waits inline (wait::spin;
-  // waiting::waits_inline) claim and wait in code inlined into the caller,
-  // the same instructions as a loop of try_emplace or try_pop.
-  template <class Deadline, class Side>
-  static constexpr bool spins_inline =
-      (detail::waiting<Config>::waits_inline) && std::same_as<Deadline, detail::no_deadline> &&
-      !by_ticket<Deadline, Side>;
-
-  // Takes a ticket and waits for its slot's turn. nullptr: closed (push),
-  // or closed with no element for this position (pop).
-  slot_type* take_push_ticket(std::uint64_t& pos) noexcept {
-    slot_type* s = ring_.ticket_push(pos);
-    if (s == nullptr) return nullptr;
-    // A push ticket is never abandoned: it was taken before any close, so
-    // its element must be delivered, once a consumer frees the slot.
-    // acquire: pairs with the release store of the turn by the slot's
-    // previous owner (sequence_ring's (2)), as in wait_turn().
-    if (s->turn.load(std::memory_order_acquire) != ring_.push_turn(pos)) [[unlikely]]
-      waiting_.wait_turn(side::producers, s->turn, ring_.push_turn(pos), [] { return false; });
-    return s;
-  }
-
-  slot_type* take_pop_ticket(std::uint64_t& pos) noexcept {
-    slot_type* s = ring_.ticket_pop(pos);
-    if (s == nullptr) return nullptr;
-    // acquire: as in take_push_ticket().
-    if (s->turn.load(std::memory_order_acquire) == ring_.pop_turn(pos)) [[likely]]
-      return s;
-    // A consumer ticket at or past the final tail will never be filled.
-    if (!waiting_.wait_turn(side::consumers, s->turn, ring_.pop_turn(pos),
-                            [&] { return ring_.abandoned(pos); }))
-      return nullptr;
-    return s;
-  }
-
-  // `parked`: whether the claim found consumers' parked flag (always false
-  // for a ticket, whose queue has none).
   template <class... Args>
-  void commit_push(slot_type& s, std::uint64_t pos, bool parked, Args&&... args) noexcept {
-    std::construct_at(s.value(), std::forward<Args>(args)...);
-    ring_.publish_push(s, pos);
-    notify<side::consumers>(parked, 1, s.turn);
+  void commit_push(std::uint64_t pos, Args&&... args) noexcept {
+    std::construct_at(ring_.at(pos).value(), std::forward<Args>(args)...);
+    ring_.template publish<producers>(pos);
+    waiting_.template notify<producers>(1);
   }
 
-  // release_pop() for a claim_pop_inline claim, which found no flag.
-  [[gnu::always_inline]] void release_claimed(const typename ring_type::claimed& c) noexcept {
-    std::destroy_at(c.slot->value());
-    ring_type::publish_claimed(c);
-    notify<side::producers>(false, 1, c.slot->turn);
-  }
-
-  // try_emplace and try_pop after the inline claim found the counter's top
-  // bit set (sequence_ring::claim_push_inline): claimed through the
-  // out-of-line claim, which fails if closed and reports a parked flag for
-  // the wake.
-  template <class... Args>
-  [[gnu::noinline]] bool try_emplace_flagged(Args&&... args) noexcept {
-    std::uint64_t pos;
-    bool parked;
-    slot_type* s = ring_.claim_push(pos, parked);
-    if (s == nullptr) return false;
-    commit_push(*s, pos, parked, std::forward<Args>(args)...);
-    return true;
-  }
-  [[gnu::noinline]] std::optional<T> try_pop_flagged() noexcept {
-    std::optional<T> out;
-    std::uint64_t pos;
-    bool parked;
-    slot_type* s = ring_.claim_pop(pos, parked);
-    if (s == nullptr) return out;
-    out.emplace(std::move(*s->value()));
-    release_pop(*s, pos, parked);
-    return out;
+  void take(std::uint64_t pos, std::optional<T>& out) noexcept {
+    out.emplace(std::move(*ring_.at(pos).value()));
+    release(pos);
   }
 
   // The element has been moved out: destroy it and hand the slot on.
-  // `parked`: as for commit_push, producers' flag.
-  void release_pop(slot_type& s, std::uint64_t pos, bool parked) noexcept {
-    std::destroy_at(s.value());
-    ring_.publish_pop(s, pos);
-    notify<side::producers>(parked, 1, s.turn);
+  void release(std::uint64_t pos) noexcept {
+    std::destroy_at(ring_.at(pos).value());
+    ring_.template publish<consumers>(pos);
+    waiting_.template notify<consumers>(1);
   }
 
   ring_type ring_;

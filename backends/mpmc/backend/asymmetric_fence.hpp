@@ -8,7 +8,7 @@
 // load may pass an earlier store (x86's store buffer does exactly that). Then
 // both can read the old values: the waker sees no sleeper and skips the wake,
 // the sleeper sees no data and sleeps: a lost wake-up. A full fence on both
-// sides forbids it, but costs ~6 ns on the hot path, half a push+pop here.
+// sides forbids it, but a full fence costs as much as the rest of a push.
 //
 // On Linux, membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) makes every CPU
 // running a thread of this process execute a full memory barrier before the
@@ -41,11 +41,9 @@ class asymmetric_fence {
   // The hot path's half where prepare() returned true: it only stops the
   // compiler from moving memory accesses across it. Not a check of the
   // mode: a caller makes its slow path run full() where prepare() said no,
-  // with a test it does anyway (waiting.hpp folds it into a sleeper count),
-  // because one more load and branch on every push and pop is measurable.
-  [[gnu::always_inline]] static void light() noexcept {
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-  }
+  // with a test it does anyway (event_count.hpp folds it into its waiter
+  // count), so the hot path has no extra load and branch.
+  static void light() noexcept { std::atomic_signal_fence(std::memory_order_seq_cst); }
 
   // The sleeping side's half. Registers with the kernel on first use.
   static void heavy() noexcept {

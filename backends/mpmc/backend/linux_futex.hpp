@@ -73,29 +73,7 @@ struct linux_futex {
     // returns all mean "look again", which every caller does; so the result
     // is returned, never turned into errno.
     auto* const address = reinterpret_cast<std::uint32_t*>(&word);
-#if defined(__x86_64__)
-    // The instruction itself rather than libc's syscall(): a thread woken
-    // after a long sleep, and the push that wakes it, run code that has left
-    // the caches and the TLB, and the wrapper is one more page on each side
-    // (~0.25 us a page on the 2-vCPU VM). Measured there, a parked consumer's
-    // wake-up against a bare futex wait and wake through syscall(): 1.06-1.16x
-    // (median 1.09) through the wrapper, 0.96-1.10x (median 1.05) without it,
-    // nine alternating calls each (docs/benchmarks.md, "Wake-up without the
-    // wrapper"). The kernel's ABI: number in rax, arguments in rdi, rsi,
-    // rdx, r10, r8, r9; rcx and r11 are overwritten; the result is in rax.
-    long result = SYS_futex;
-    __asm__ volatile(
-        "mov %4, %%r10\n\t"     // timeout
-        "xor %%r8d, %%r8d\n\t"  // uaddr2 and val3: unused by WAIT and WAKE
-        "xor %%r9d, %%r9d\n\t"
-        "syscall"
-        : "+a"(result)
-        : "D"(address), "S"(static_cast<long>(op)), "d"(static_cast<long>(value)), "r"(timeout)
-        : "rcx", "r8", "r9", "r10", "r11", "memory");
-    return result;
-#else
     return syscall(SYS_futex, address, op, value, timeout, nullptr, 0);
-#endif
   }
 };
 

@@ -26,8 +26,8 @@ struct basic_exponential {
   std::uint32_t run_ = Min;
 };
 
-// Up to 32 relax instructions a round: about 1-4 µs depending on the core's
-// `pause` latency, long enough to let a contended line settle.
+// Up to 32 relax instructions a round: long enough to let a contended line
+// settle, short next to a scheduler time slice.
 using exponential = basic_exponential<1, 32>;
 
 }  // namespace mpmc::backoff

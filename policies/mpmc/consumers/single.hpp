@@ -1,6 +1,6 @@
 // consumers::single: at most one thread pops at any moment. The head counter
 // then has one writer, so a pop takes its position with a plain store
-// instead of a locked compare-exchange (sequence_ring.hpp, Lone sides).
+// instead of a locked compare-exchange (detail/claim_strategy.hpp).
 // Popping from two threads at once is a data race that loses or duplicates
 // elements, and nothing can detect it: use this only where the design
 // guarantees one consumer (a different thread later is fine, if the

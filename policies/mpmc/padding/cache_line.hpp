@@ -1,9 +1,7 @@
-// padding::cache_line: each slot on a cache line of its own (the seed's
-// layout). Under heavy contention on many cores it keeps neighbouring slots
-// from bouncing between cores, at 4-8x the memory of dense slots (which is
-// why it is not the default: 1024 padded slots do not stay in L1). Use
-// padding::align_to<128> where lines are 128 bytes (Apple M-series, POWER)
-// or to defeat adjacent-line prefetch on x86.
+// padding::cache_line: each slot on a cache line of its own. Under heavy contention on many cores
+// it keeps neighbouring slots from bouncing between cores, at 4-8x the memory of dense slots (which
+// is why it is not the default: 1024 padded slots do not stay in L1). Use padding::align_to<128>
+// where lines are 128 bytes (Apple M-series, POWER) or to defeat adjacent-line prefetch on x86.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>

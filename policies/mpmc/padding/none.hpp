@@ -1,8 +1,7 @@
 // padding::none: dense slots, each only as large as its sequence word and its
-// element need. The default: the smallest footprint, and measured fastest in
-// every scenario but a two-thread ping-pong (docs/benchmarks.md). Neighbouring
-// positions share lines; padding::interleaved or padding::cache_line avoid
-// that where many cores hammer one queue.
+// element need. The default: the smallest footprint, which keeps a queue in
+// the caches closest to the core. Neighbouring positions share lines; padding::interleaved or
+// padding::cache_line avoid that where many cores hammer one queue.
 #pragma once
 
 #include <mpmc/padding/align_to.hpp>

@@ -19,9 +19,8 @@ struct basic_yield {
   static void idle() noexcept { backend::thread_yield(); }
 };
 
-// 16 rounds of the default exponential backoff spin for roughly 5-20 µs:
-// longer than a partner needs to finish an operation it is in the middle of,
-// shorter than a scheduler time slice.
+// 16 backoff rounds: longer than a partner needs to finish an operation it
+// is in the middle of, shorter than a scheduler time slice.
 using yield = basic_yield<16>;
 
 }  // namespace mpmc::wait

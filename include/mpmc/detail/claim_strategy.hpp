@@ -1,0 +1,172 @@
+// How one side of the ring takes positions from its counter, and how the
+// producers' side is closed. The ring's claim body is the same for every
+// strategy: read the counter, check the slot's turn, then take(). What
+// differs is here.
+//
+// shared_claim: any number of threads. take() is a compare-exchange of the
+// counter, which fails when another thread of the side took the position
+// first. Bit 63 of the producers' counter is the closed flag: close() sets
+// it with one fetch_or, so claims and the close fall into one total order
+// of read-modify-writes of that counter; a claim before it completes and its
+// element is delivered, every claim after it sees the bit and fails. With
+// claim::ticket, untimed blocking calls take a ticket (fetch_add) instead:
+// the position whatever its slot holds, then wait for its turn.
+//
+// lone_claim: producers::single or consumers::single, one thread at a time.
+// Its counter has one writer, so the position read is current and take() is
+// a plain store. A lone producer cannot take part in close()'s total order
+// (a store would wipe a bit set by fetch_or), so close() raises a flag in
+// `gate_` instead and the two run a Dekker handshake:
+//
+//     push:  store tail = pos + n; [light fence]; load gate
+//     close: set gate's bit;       [heavy fence]; load tail -> final tail
+//
+// The asymmetric fence makes sure at least one sees the other's store. A
+// push that sees the bit waits for close() to publish the final tail: if
+// that counted its position it completes, if not it stores tail = pos back
+// and fails. Either way the final tail is exact. Where membarrier() is
+// refused both halves are full fences: a second bit in the gate sends every
+// push to the slow path for its fence, so the fast path tests one byte.
+#pragma once
+
+#include <mpmc/backend/asymmetric_fence.hpp>
+#include <mpmc/backend/cpu.hpp>
+
+#include <atomic>
+#include <cstdint>
+
+namespace mpmc::detail {
+
+enum class take_result { taken, lost, refused };
+
+// What close() leaves for everyone who must know where the producers stopped.
+template <template <class> class Atom>
+struct closing_state {
+  Atom<bool> closing{false};          // set (release) after final_tail
+  Atom<std::uint64_t> final_tail{0};  // the tail at the close
+};
+
+template <template <class> class Atom>
+struct shared_claim {
+  static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
+  static constexpr bool lone = false;
+
+  // Takes [pos, pos + n) if the counter still reads pos; on `lost`, pos is
+  // the counter now.
+  take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos, std::uint64_t n,
+                   closing_state<Atom>&) noexcept {
+    if ((pos & closed_bit) != 0) return take_result::refused;
+    // (3) relaxed: the exchange only hands out positions; the slots' contents
+    // are ordered by the turn words, (1) and (2) in sequence_ring.hpp.
+    return counter.compare_exchange_weak(pos, pos + n, std::memory_order_relaxed,
+                                         std::memory_order_relaxed)
+               ? take_result::taken
+               : take_result::lost;
+  }
+
+  // A ticket: the next position, whatever its slot holds. False when closed
+  // (the position taken is then void: nobody fills it).
+  bool ticket(Atom<std::uint64_t>& counter, std::uint64_t& pos) noexcept {
+    // (4) relaxed: hands out the position only; the holder reads its slot's
+    // turn with acquire (1) before touching the slot.
+    const std::uint64_t got = counter.fetch_add(1, std::memory_order_relaxed);
+    pos = got & ~closed_bit;
+    return (got & closed_bit) == 0;
+  }
+
+  // Sets the closed bit; false if it was set already. `final` gets the tail.
+  bool close(Atom<std::uint64_t>& counter, std::uint64_t& final) noexcept {
+    // seq_cst: one total order of the close and the claims decides which
+    // pushes got in.
+    const std::uint64_t was = counter.fetch_or(closed_bit, std::memory_order_seq_cst);
+    final = was & ~closed_bit;
+    return (was & closed_bit) == 0;
+  }
+
+  bool closed(const Atom<std::uint64_t>& counter) const noexcept {
+    // acquire: pairs with the fetch_or in close(); only the bit is used.
+    return (counter.load(std::memory_order_acquire) & closed_bit) != 0;
+  }
+
+  static std::uint64_t position(std::uint64_t raw) noexcept { return raw & ~closed_bit; }
+};
+
+template <template <class> class Atom, bool Producer>
+class lone_claim {
+  static constexpr std::uint8_t shut = 1;         // close() has begun
+  static constexpr std::uint8_t full_fences = 2;  // membarrier() refused
+
+ public:
+  static constexpr bool lone = true;
+
+  lone_claim() noexcept {
+    if constexpr (Producer)
+      // relaxed: the ring is not yet shared.
+      gate_.store(backend::asymmetric_fence::prepare() ? 0 : full_fences,
+                  std::memory_order_relaxed);
+  }
+
+  take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos, std::uint64_t n,
+                   closing_state<Atom>& closing) noexcept {
+    // (5) relaxed: the slots are handed over by the turn words, not by the
+    // counter; the other side reads it only in size() and close(), which
+    // the handshake orders.
+    counter.store(pos + n, std::memory_order_relaxed);
+    if constexpr (Producer) {
+      backend::asymmetric_fence::light();
+      // relaxed: the fence pair, not this load, orders it against close().
+      if (gate_.load(std::memory_order_relaxed) != 0 && !admitted(counter, pos, closing))
+        return take_result::refused;
+    }
+    return take_result::taken;
+  }
+
+  bool close(Atom<std::uint64_t>& counter, std::uint64_t& final) noexcept {
+    // seq_cst: of two closers, exactly one finds the bit clear.
+    const std::uint8_t was = gate_.fetch_or(shut, std::memory_order_seq_cst);
+    if ((was & shut) != 0) return false;
+    if ((was & full_fences) != 0)
+      backend::asymmetric_fence::full();
+    else
+      backend::asymmetric_fence::heavy();
+    // relaxed: ordered by the fence pair; published by the caller's release
+    // store of closing_state::closing.
+    final = counter.load(std::memory_order_relaxed);
+    return true;
+  }
+
+  bool closed(const Atom<std::uint64_t>&) const noexcept {
+    // acquire: pairs with the fetch_or in close().
+    return (gate_.load(std::memory_order_acquire) & shut) != 0;
+  }
+
+  static std::uint64_t position(std::uint64_t raw) noexcept { return raw; }
+
+ private:
+  // The gate is not clear: the fence must be a full one, or close() has
+  // begun. Keeps the claim unless close() turned it away.
+  bool admitted(Atom<std::uint64_t>& counter, std::uint64_t pos,
+                closing_state<Atom>& closing) noexcept {
+    // relaxed (all gate loads): the fence pair orders them against close().
+    if ((gate_.load(std::memory_order_relaxed) & full_fences) != 0) {
+      backend::asymmetric_fence::full();
+      if ((gate_.load(std::memory_order_relaxed) & shut) == 0) return true;
+    }
+    // acquire: pairs with the release store of `closing` after final_tail.
+    while (!closing.closing.load(std::memory_order_acquire)) backend::cpu_relax();
+    // relaxed: ordered by the acquire above.
+    if (pos < closing.final_tail.load(std::memory_order_relaxed)) return true;
+    // relaxed: the counter has no other writer, and close() is done with it.
+    counter.store(pos, std::memory_order_relaxed);
+    return false;
+  }
+
+  Atom<std::uint8_t> gate_{0};
+};
+
+// The strategy for a side policy (producers::*, consumers::*).
+template <class SidePolicy, template <class> class Atom, bool Producer>
+using claim_strategy_for =
+    std::conditional_t<SidePolicy::exclusive, lone_claim<Atom, Producer>, shared_claim<Atom>>;
+
+}  // namespace mpmc::detail
