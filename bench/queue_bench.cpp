@@ -1,5 +1,4 @@
-// Google Benchmark suite of our own queue types, with the benchmark groups of
-// the seed's table, so each of its rows has a measured counterpart:
+// Google Benchmark micro-benchmarks of our own queue types, in these groups:
 //
 //   single_threaded_throughput/N     push N items, then pop N (N = 64 .. 4096)
 //   multi_producer_single_consumer/P P producers, 1 consumer
@@ -10,8 +9,8 @@
 //   push_pop, one_to_one             one push+pop pair; 1 producer + 1 consumer
 //
 // Threads are started by Google Benchmark and meet at its barrier before the
-// clock starts (the seed's benchmark timed thread creation). Multi-threaded
-// rows report real time per item. Items are processed counts of pops.
+// clock starts, so thread creation is not timed. Multi-threaded rows report
+// real time per item. Items are processed counts of pops.
 //
 //   cmake --preset bench && cmake --build --preset bench
 //   build/bench/bench/queue_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
