@@ -344,23 +344,9 @@ class basic_queue {
       if (closed()) return false;            // spare the construction when it is plainly futile
       T built(std::forward<Args>(args)...);  // may throw: nothing claimed yet
       return emplace_until(deadline, std::move(built));
-    } else if constexpr (by_ticket<Deadline, typename Config::producers>) {
-      // A push ticket is never abandoned: it was taken before any close, so
-      // its element must be delivered once a consumer frees the slot.
-      std::uint64_t pos;
-      if (!ring_.template take_ticket<producers>(pos)) return false;
-      if (!ring_.template ready<producers>(pos))
-        waiting_.template wait<producers>([&] { return ring_.template ready<producers>(pos); },
-                                          [] { return false; }, deadline);
-      commit_push(pos, std::forward<Args>(args)...);
-      return true;
     } else {
       std::uint64_t pos;
-      auto attempt = [&] { return ring_.template claim<producers>(pos) != 0; };
-      if (!attempt() &&
-          !waiting_.template wait<producers>(
-              attempt, [&] { return ring_.template stopping<producers>(); }, deadline))
-        return false;
+      if (!claim_or_wait<producers>(pos, deadline)) return false;
       commit_push(pos, std::forward<Args>(args)...);
       return true;
     }
@@ -370,22 +356,30 @@ class basic_queue {
   std::optional<T> pop_until(const Deadline& deadline) noexcept {
     std::optional<T> out;
     std::uint64_t pos;
-    if constexpr (by_ticket<Deadline, typename Config::consumers>) {
-      (void)ring_.template take_ticket<consumers>(pos);  // consumers' tickets are never refused
-      // A ticket at or past the final tail is never filled: give up.
-      if (!ring_.template ready<consumers>(pos) &&
-          !waiting_.template wait<consumers>([&] { return ring_.template ready<consumers>(pos); },
-                                             [&] { return ring_.abandoned(pos); }, deadline))
-        return out;
-    } else {
-      auto attempt = [&] { return ring_.template claim<consumers>(pos) != 0; };
-      if (!attempt() &&
-          !waiting_.template wait<consumers>(
-              attempt, [&] { return ring_.template stopping<consumers>(); }, deadline))
-        return out;
-    }
-    take(pos, out);
+    if (claim_or_wait<consumers>(pos, deadline)) take(pos, out);
     return out;
+  }
+
+  // Claims a position for side S, waiting as the policies say. False when
+  // the queue is closed (push), closed and drained (pop), or the deadline
+  // passed. A push ticket is never given up: taken before any close, its
+  // element must be delivered once a consumer frees the slot; a pop ticket
+  // at or past the final tail will never be filled, so its holder gives up.
+  template <side S, class Deadline>
+  bool claim_or_wait(std::uint64_t& pos, const Deadline& deadline) noexcept {
+    using side_policy =
+        std::conditional_t<S == producers, typename Config::producers, typename Config::consumers>;
+    if constexpr (by_ticket<Deadline, side_policy>) {
+      if (!ring_.template take_ticket<S>(pos)) return false;
+      return ring_.template ready<S>(pos) ||
+             waiting_.template wait<S>([&] { return ring_.template ready<S>(pos); },
+                                       [&] { return S == consumers && ring_.abandoned(pos); },
+                                       deadline);
+    } else {
+      auto attempt = [&] { return ring_.template claim<S>(pos) != 0; };
+      return attempt() || waiting_.template wait<S>(
+                              attempt, [&] { return ring_.template stopping<S>(); }, deadline);
+    }
   }
 
   template <class... Args>
