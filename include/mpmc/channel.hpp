@@ -1,36 +1,20 @@
-// Channels: a queue shared by counted sender and receiver handles.
-//
-//     auto [tx, rx] = mpmc::make_channel<Job>(1024);          // any queue policies:
-//     auto [tx2, rx2] = mpmc::make_channel<Job, mpmc::wait::spin>(64);
-//
-// Handles are copied freely (each copy counts). When the last sender is
-// destroyed the channel closes: receivers drain what is queued, then pop()
-// returns std::nullopt. When the last receiver is destroyed, the channel
-// closes too, so pushes fail (false, argument untouched) instead of filling
-// a queue nobody reads. As with Go channels and crossbeam, shutdown needs no
-// exceptions and no sentinel values. A moved-from handle counts for nothing
-// and may only be destroyed or assigned to.
+// Channels: a queue shared by counted sender and receiver handles (copies count), so that, as
+// with Go channels, shutdown needs no sentinel values: `auto [tx, rx] = make_channel<Job>(1024);`
+// When the last sender goes the channel closes: receivers drain what is queued, then pop()
+// returns std::nullopt. When the last receiver goes it closes too, so pushes fail (false,
+// argument untouched) instead of filling a queue nobody reads. A moved-from handle counts for
+// nothing and may only be destroyed or assigned to.
 #pragma once
 
 #include <mpmc/detail/side_operations.hpp>
 #include <mpmc/queue.hpp>
 
 #include <atomic>
-#include <chrono>
-#include <concepts>
 #include <cstddef>
 #include <memory>
-#include <optional>
-#include <type_traits>
 #include <utility>
 
 namespace mpmc {
-
-template <class Q>
-class sender;
-template <class Q>
-class receiver;
-
 namespace detail {
 template <class Q>
 struct channel_state {
@@ -41,8 +25,7 @@ struct channel_state {
   std::atomic<std::size_t> receivers{1};
 };
 
-// Copy counts one more handle of a side; destruction of the last one closes
-// the queue. Member pointer `Count` picks the side's counter.
+// A handle of the side whose counter `Count` points to; the last one destroyed closes the queue.
 template <class Q, std::atomic<std::size_t> channel_state<Q>::*Count>
 class counted_handle {
  public:
@@ -53,30 +36,23 @@ class counted_handle {
   explicit counted_handle(std::shared_ptr<channel_state<Q>> state) noexcept
       : state_(std::move(state)) {}
   counted_handle(const counted_handle& other) noexcept : state_(other.state_) {
-    // relaxed: a copy is made from a live handle, so the count cannot reach
-    // zero meanwhile; nothing is published through it (as in shared_ptr).
+    // relaxed: copied from a live handle, so the count cannot reach zero meanwhile, and nothing
+    // is published through it (as in shared_ptr).
     if (state_) ((*state_).*Count).fetch_add(1, std::memory_order_relaxed);
   }
   counted_handle(counted_handle&&) noexcept = default;
-  counted_handle& operator=(const counted_handle& other) noexcept {
-    counted_handle copy(other);
-    state_.swap(copy.state_);
-    return *this;  // copy's destructor releases what this held
-  }
-  counted_handle& operator=(counted_handle&& other) noexcept {
-    counted_handle moved(std::move(other));
-    state_.swap(moved.state_);
+  // Copy or move, then swap: the parameter's destructor releases what this held.
+  counted_handle& operator=(counted_handle other) noexcept {
+    state_.swap(other.state_);
     return *this;
   }
   ~counted_handle() {
-    // acq_rel: the last handle's decrement acquires every other handle's
-    // release, so all their pushes and pops happen before the close.
+    // acq_rel: pairs with the other handles' decrements: each releases its handle's pushes and
+    // pops, and the last acquires them all, so they happen before the close.
     if (state_ && ((*state_).*Count).fetch_sub(1, std::memory_order_acq_rel) == 1) {
       state_->queue.close();
-      // claim::ticket: a sender blocked on a full queue holds a position
-      // that close() cannot take back; with no receiver left to free its
-      // slot it would wait forever. Draining frees them all (their elements
-      // are dropped with the rest).
+      // claim::ticket: a sender blocked on a full queue keeps its position across close() and,
+      // with no receiver left, would wait forever; draining frees it (dropping its element).
       if constexpr (Count == &channel_state<Q>::receivers && Q::config_type::claim::tickets)
         while (state_->queue.pop()) {
         }
@@ -104,7 +80,6 @@ class sender : public detail::counted_handle<Q, &detail::channel_state<Q>::sende
   friend class detail::push_operations<sender<Q>, Q>;
 
  public:
-  // Pushes fail (false, argument untouched) once no receiver is left.
   using detail::counted_handle<Q, &detail::channel_state<Q>::senders>::counted_handle;
 };
 
@@ -114,12 +89,10 @@ class receiver : public detail::counted_handle<Q, &detail::channel_state<Q>::rec
   friend class detail::pop_operations<receiver<Q>, Q>;
 
  public:
-  // pop() returns std::nullopt once every sender is gone and nothing is left.
   using detail::counted_handle<Q, &detail::channel_state<Q>::receivers>::counted_handle;
 };
 
-// A channel over `queue<T, Policies...>`; `args` are the queue's constructor
-// arguments (a capacity, or nothing for capacity::fixed<N>).
+// `args` are the queue's constructor arguments (nothing for capacity::fixed<N>).
 template <class T, class... Policies, class... Args>
 std::pair<sender<queue<T, Policies...>>, receiver<queue<T, Policies...>>> make_channel(
     Args&&... args) {
@@ -127,5 +100,4 @@ std::pair<sender<queue<T, Policies...>>, receiver<queue<T, Policies...>>> make_c
   auto state = std::make_shared<detail::channel_state<Q>>(std::forward<Args>(args)...);
   return {sender<Q>(state), receiver<Q>(std::move(state))};
 }
-
 }  // namespace mpmc

@@ -1,6 +1,5 @@
-// The resolved set of policies a queue is built from: exactly one of each
-// category, in a fixed order, so that the same choices always give the same
-// type whatever order the user wrote them in.
+// The resolved policies of a queue: one per category in a fixed order, so the same choices give
+// the same type whatever order the user wrote them in.
 #pragma once
 
 #include <mpmc/concepts.hpp>
@@ -15,10 +14,8 @@
 #include <mpmc/wait/park.hpp>
 
 namespace mpmc {
-
-// Each policy is checked against its category's concept here, so a custom
-// policy that lacks something is reported in words, once, whichever way it
-// reached the queue (the composer or `queue::with`).
+// Checked here, so a custom policy that lacks something is reported in words, once, whichever
+// way it reached the queue (the composer or `queue::with`).
 template <class Capacity, class Padding, class Backoff, class Wait,
           class Claim = claim::compare_exchange, class Producers = producers::many,
           class Consumers = consumers::many>
@@ -50,25 +47,11 @@ struct config {
   using consumers = Consumers;
 };
 
-// What a queue uses for each category the user does not name: heap storage,
-// dense slots, and a blocked thread that checks every few dozen nanoseconds
-// for a moment, then yields, then sleeps (on a futex on Linux): as quick as
-// spinning while partners run, and no CPU while they do not.
-//
-// Dense slots, not a cache line each: 1024 padded slots (64 KiB) do not stay
-// in L1, and dense ones do. Where many cores hammer neighbouring slots,
-// padding::cache_line or padding::interleaved is one policy away.
-//
-// Any number of producers and consumers: producers::single and
-// consumers::single are a promise only the user can make.
-//
-// Compare-exchange claims, not tickets: tickets win only while every thread
-// has a core, and collapse when threads outnumber cores (claim/ticket.hpp).
+// The defaults: dense slots stay in L1 where padded ones do not; tickets collapse when threads
+// outnumber cores; a single side is a promise only the user can make.
 using default_config = config<capacity::dynamic, padding::none, backoff::pause, wait::park<>,
                               claim::compare_exchange, producers::many, consumers::many>;
 
-// The config for a list of policies given in any order, defaults filled in.
 template <class... Policies>
 using config_t = typename detail::compose<default_config, Policies...>::type;
-
 }  // namespace mpmc

@@ -1,29 +1,17 @@
-// producer<Q> and consumer<Q>: one side of a shared queue each, as in
-// `Producer::new(Arc::clone(&queue))`. A handle is a copyable view that keeps
-// the queue alive and exposes only its side's operations, so a function that
-// takes a consumer cannot push.
-//
-//     auto q = std::make_shared<mpmc::queue<Job>>(1024);
-//     mpmc::producer<mpmc::queue<Job>> tx(q);
-//     mpmc::consumer<mpmc::queue<Job>> rx(q);
-//
-// Handles add no synchronization of their own: they forward to the queue.
-// Unlike channel handles (channel.hpp), they never close the queue.
+// producer<Q> and consumer<Q>: one side of a shared queue each. A handle is a copyable view that
+// keeps the queue alive and exposes only its side's operations, so a function that takes a
+// consumer cannot push. Handles forward to the queue and never close it (unlike channel.hpp's).
 #pragma once
 
 #include <mpmc/detail/side_operations.hpp>
 #include <mpmc/queue.hpp>
 
-#include <cstddef>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <utility>
 
 namespace mpmc {
-
 namespace detail {
-// What the two handle kinds share: ownership of the queue and its sizes.
 template <class Q>
 class handle_base {
  public:
@@ -65,5 +53,4 @@ class consumer : public detail::handle_base<Q>, public detail::pop_operations<co
  public:
   using detail::handle_base<Q>::handle_base;
 };
-
 }  // namespace mpmc

@@ -1,5 +1,4 @@
-// Everything: the queue, the presets, handles and channels, the views, every
-// policy, the concepts.
+// Everything: the queue, presets, handles, channels, views, concepts and every policy.
 #pragma once
 
 #include <mpmc/channel.hpp>

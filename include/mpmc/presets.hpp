@@ -1,5 +1,5 @@
-// Ready-made policy mixes. Each is an ordinary queue type, so `::with<...>`
-// swaps any of its policies: `mpmc::spinning_queue<T>::with<capacity::fixed<64>>`.
+// Ready-made policy mixes. Each is an ordinary queue type, so `::with<...>` swaps any of its
+// policies: `mpmc::spinning_queue<T>::with<capacity::fixed<64>>`.
 #pragma once
 
 #include <mpmc/backoff/exponential.hpp>
@@ -10,22 +10,15 @@
 #include <mpmc/wait/yield.hpp>
 
 namespace mpmc {
-
-// Never leaves the CPU while blocked: lowest latency when every thread has a
-// core of its own, and a poor choice when they do not.
+// Never leaves the CPU: lowest latency when every thread has a core, a poor choice otherwise.
 template <class T>
 using spinning_queue = queue<T, backoff::pause, wait::spin>;
 
-// Spins briefly, then yields the CPU between attempts: stays usable when
-// threads outnumber cores.
+// Spins briefly, then yields between attempts: stays usable when threads outnumber cores.
 template <class T>
 using yielding_queue = queue<T, backoff::exponential, wait::yield>;
 
-// Spins briefly, yields, then sleeps on a futex: spinning speed while
-// partners are running, no CPU while they are not. Linux only; on Linux it is
-// the same type as `queue<T>`, whose default parks on the platform's native
-// backend everywhere.
+// Spins, yields, then sleeps on a futex. Linux only, where it is the same type as `queue<T>`.
 template <class T>
 using parking_queue = queue<T, backoff::pause, wait::futex>;
-
 }  // namespace mpmc

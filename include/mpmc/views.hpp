@@ -1,26 +1,9 @@
-// Ranges of popped elements, composable with range-v3's views:
-//
-//     for (Job& job : mpmc::views::drain(q)) run(job);        // what is there now
-//     auto sizes = mpmc::views::consume(rx)                   // until closed
-//                | ranges::views::transform(&Job::size);
-//
-// `drain(source)` pops until the source is momentarily empty;
-// `consume(source)` waits like pop() and ends once the source is closed and
-// drained. A source is a queue, a consumer<Q> or a receiver<T, ...>: anything
-// with try_pop() and pop() returning std::optional of its value_type. The
-// view keeps a pointer to it, so the source must outlive the view.
-//
-// Both are single-pass input views; call begin() once. An element is popped
-// when the iteration asks whether there is another (`it != end`), not when
-// it advances, so `| ranges::views::take(n)` pops exactly n elements. An
-// element popped by that check and then never read (the loop leaves between
-// the check and the dereference) is destroyed with the view. The reference
-// is `value_type&`: move from it to take ownership (`std::move(job)`), or
-// compose with `ranges::views::move`.
-//
-// Copying a view yields a fresh view of the same source, without the element
-// the original holds, so views stay copyable (as range-v3 requires) even
-// for move-only elements.
+// Ranges of popped elements for range-v3: `for (Job& job : mpmc::views::drain(q)) run(job);`
+// Single-pass input views over a source that must outlive them. An element is popped when the
+// iteration asks for another (`it != end`), not when it advances, so `| ranges::views::take(n)`
+// pops exactly n; one popped but never read is destroyed with the view. The reference is
+// `value_type&`: move from it to take ownership. A copy of a view is a fresh view of the source,
+// without the element the original holds, so views stay copyable even for move-only elements.
 #pragma once
 
 #include <range/v3/iterator/default_sentinel.hpp>
@@ -33,8 +16,7 @@
 #include <utility>
 
 namespace mpmc {
-
-// Something the views can pop from: a queue or a consumer-side handle.
+// Anything the views can pop from: a queue, consumer<Q> or receiver<Q>.
 template <class S>
 concept pop_source = requires(S& source) {
   typename std::remove_const_t<S>::value_type;
@@ -43,7 +25,6 @@ concept pop_source = requires(S& source) {
 };
 
 namespace detail {
-
 enum class pop_mode { drain, consume };
 
 template <class Source, pop_mode Mode>
@@ -54,16 +35,10 @@ class pop_view : public ranges::view_facade<pop_view<Source, Mode>, ranges::unkn
  public:
   pop_view() = default;
   explicit pop_view(Source& source) noexcept : source_(&source) {}
-
   pop_view(const pop_view& other) noexcept : source_(other.source_) {}
   pop_view(pop_view&&) = default;
-  pop_view& operator=(const pop_view& other) noexcept {
-    source_ = other.source_;
-    current_.reset();
-    stale_ = true;
-    return *this;
-  }
-  // By hand: value_type need not be move-assignable.
+  pop_view& operator=(const pop_view& other) noexcept { return *this = pop_view(other); }
+  // By hand, like current()'s emplace: value_type need not be move-assignable.
   pop_view& operator=(pop_view&& other) noexcept {
     source_ = other.source_;
     current_.reset();
@@ -75,45 +50,35 @@ class pop_view : public ranges::view_facade<pop_view<Source, Mode>, ranges::unkn
  private:
   struct cursor {
     using single_pass = std::true_type;
-
     pop_view* view = nullptr;
-
-    value_type& read() const noexcept {
-      view->refresh();
-      return *view->current_;
-    }
+    value_type& read() const noexcept { return *view->current(); }
     void next() noexcept { view->advance(); }
-    bool equal(ranges::default_sentinel_t) const noexcept {
-      view->refresh();
-      return !view->current_.has_value();
-    }
+    bool equal(ranges::default_sentinel_t) const noexcept { return !view->current(); }
   };
 
   cursor begin_cursor() noexcept { return cursor{this}; }
 
-  // The element just read is finished with; the next one is popped only
-  // when asked for.
+  // The element just read is finished with; the next is popped only when asked for.
   void advance() noexcept {
     current_.reset();
     stale_ = true;
   }
 
-  void refresh() noexcept {
-    if (!stale_) return;
-    stale_ = false;
-    std::optional<value_type> next = Mode == pop_mode::drain ? source_->try_pop() : source_->pop();
-    if (next) current_.emplace(std::move(*next));
+  // Pops on first use after advance().
+  std::optional<value_type>& current() noexcept {
+    if (std::exchange(stale_, false))
+      if (auto next = Mode == pop_mode::drain ? source_->try_pop() : source_->pop())
+        current_.emplace(std::move(*next));
+    return current_;
   }
 
   Source* source_ = nullptr;
   std::optional<value_type> current_;
   bool stale_ = true;
 };
-
 }  // namespace detail
 
 namespace views {
-
 // Pops until the source is momentarily empty.
 struct drain_fn {
   template <pop_source Source>
@@ -132,6 +97,5 @@ struct consume_fn {
 
 inline constexpr drain_fn drain{};
 inline constexpr consume_fn consume{};
-
 }  // namespace views
 }  // namespace mpmc

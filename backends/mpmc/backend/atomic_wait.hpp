@@ -1,11 +1,5 @@
-// Parking on a 32-bit word with C++20's std::atomic::wait / notify: portable
-// to every platform with a C++20 standard library (libstdc++ maps it onto a
-// futex on Linux, libc++ onto futex/ulock/WaitOnAddress).
-//
-// The standard offers no timed wait, so wait_until polls: it sleeps in steps
-// that grow from 50 µs to 1 ms, re-reading the word between them, and never
-// sleeps past the deadline. A timed waiter therefore notices a change up to
-// 1 ms late; untimed waits have no such delay.
+// Parking with C++20's std::atomic::wait/notify, which has no timed wait: wait_until polls in
+// sleeps growing from 50 us to 1 ms (never past the deadline), so it may notice a change late.
 #pragma once
 
 #include <algorithm>
@@ -15,7 +9,6 @@
 #include <thread>
 
 namespace mpmc::backend {
-
 struct atomic_wait {
   void wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {
     // acquire: pairs with the waker's release of the word, like a futex.
@@ -39,13 +32,8 @@ struct atomic_wait {
   }
 
   void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept {
-    if (count == 1)
-      word.notify_one();
-    else
-      word.notify_all();
+    count == 1 ? word.notify_one() : word.notify_all();
   }
-
   void wake_all(std::atomic<std::uint32_t>& word) noexcept { word.notify_all(); }
 };
-
 }  // namespace mpmc::backend

@@ -1,8 +1,5 @@
-// The CPU primitives a spinning thread uses: the relax instruction, giving the
-// core away, and the cache geometry that padding decisions depend on.
-//
-// This is the one place in the library with per-architecture #if's besides the
-// OS parking backends; everything above it is portable.
+// The CPU primitives a spinning thread uses, and the cache geometry padding depends on: the one
+// place with per-architecture #if's besides the OS parking backends.
 #pragma once
 
 #include <atomic>
@@ -14,22 +11,13 @@
 #endif
 
 namespace mpmc::backend {
-
-// Bytes in one cache line: the unit in which cores own memory. Slots padded to
-// this size never share a line with their neighbours.
-//
-// A per-architecture constant rather than std::hardware_destructive_interference_size:
-// gcc 12 warns (-Winterference-size) whenever a header uses the standard one,
-// because its value may differ between translation units built with different
-// -mtune flags, which would make our types' layout an ODR hazard.
+// false_sharing_range keeps hot variables apart where lines are prefetched in pairs (x86) or some
+// are 128 bytes (Apple, Neoverse). Not std::hardware_destructive_interference_size: gcc warns
+// (-Winterference-size) that it varies with -mtune, which would make layouts an ODR hazard.
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
 inline constexpr std::size_t cache_line_size = 64;
-// x86 cores prefetch cache lines in adjacent pairs, so two hot counters 64
-// bytes apart still bounce together; 128 keeps them truly apart.
 inline constexpr std::size_t false_sharing_range = 128;
 #elif defined(__aarch64__) || defined(_M_ARM64)
-// Apple's and some Neoverse cores use 128-byte lines; 64-byte designs still
-// gain from the larger distance (adjacent-line prefetch).
 inline constexpr std::size_t cache_line_size = 64;
 inline constexpr std::size_t false_sharing_range = 128;
 #elif defined(__powerpc64__)
@@ -40,9 +28,8 @@ inline constexpr std::size_t cache_line_size = 64;
 inline constexpr std::size_t false_sharing_range = 128;
 #endif
 
-// Tells the core that this thread is spinning: on x86 `pause` stops the
-// pipeline from filling with speculative loads of the watched line (and gives
-// the sibling hyper-thread the core); on ARM `yield` is the same hint.
+// A spin-wait hint: x86 `pause` keeps the pipeline from filling with speculative loads of the
+// watched line and gives the core to its hyper-thread sibling; ARM `yield` is the same hint.
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -53,15 +40,12 @@ inline void cpu_relax() noexcept {
 #elif defined(__powerpc64__)
   asm volatile("or 27,27,27" ::: "memory");
 #else
-  // No relax instruction known: a compiler barrier at least keeps the spin
-  // loop from being folded into a single load.
+  // No hint known: a compiler barrier at least keeps the loop from folding into one load.
   std::atomic_signal_fence(std::memory_order_seq_cst);
 #endif
 }
 
-// Gives the rest of this time slice to another runnable thread (sched_yield on
-// Linux). Cheap when nobody else wants the core, which is exactly when
-// spinning would have been fine too.
+// Gives the rest of this time slice away (sched_yield on Linux): cheap when nobody else wants the
+// core, which is exactly when spinning would have been fine too.
 inline void thread_yield() noexcept { std::this_thread::yield(); }
-
 }  // namespace mpmc::backend

@@ -1,12 +1,9 @@
-// Parking on a 32-bit word with the Linux futex syscall: the kernel puts the
-// thread to sleep only if the word still holds the value the caller last saw,
-// atomically with respect to wake(), so a wake between "I saw it" and "I
-// sleep" is never lost.
-//
-// Private futexes (FUTEX_PRIVATE_FLAG): the word is never shared between
-// processes, which lets the kernel skip the mm-wide hash lookup.
+// Parking with the Linux futex syscall: the kernel sleeps only if the word still holds the value
+// last seen, atomically with respect to wake(), so no wake-up is lost. Private futexes: the word
+// is never shared between processes, which spares the kernel an mm-wide hash lookup.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -20,65 +17,50 @@
 #endif
 
 namespace mpmc::backend {
-
 #if defined(__linux__)
-
 struct linux_futex {
-  // Sleeps while `word` holds `seen`. Returns on a wake, on a signal, or
-  // spuriously: callers re-check their condition in a loop.
   void wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {
     call(word, FUTEX_WAIT_PRIVATE, seen, nullptr);
   }
 
-  // As wait(), but gives up at `deadline`. Returns false once the deadline
-  // has passed by the caller's clock, true otherwise (woken, interrupted, the
-  // word changed, or the kernel's monotonic timeout fired a hair before the
-  // caller's clock reached the deadline: the caller then waits again).
+  // False once the deadline has passed by the caller's clock; true otherwise, including when the
+  // kernel's CLOCK_MONOTONIC timeout fires a hair early (the caller then waits again).
   template <class Clock, class Duration>
   bool wait_until(std::atomic<std::uint32_t>& word, std::uint32_t seen,
                   const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
-    // FUTEX_WAIT takes a relative timeout on CLOCK_MONOTONIC; converting
-    // from the caller's clock once per call keeps any clock usable.
     const auto now = Clock::now();
-    if (now >= deadline) return false;  // compared first: deadline - now cannot overflow then
-    const auto left = deadline - now;
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-    timespec relative{};
-    relative.tv_sec = static_cast<std::time_t>(ns / 1'000'000'000);
-    relative.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    if (now >= deadline) return false;  // first, so that deadline - now cannot overflow
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now).count();
+    const timespec relative{.tv_sec = static_cast<std::time_t>(ns / 1'000'000'000),
+                            .tv_nsec = static_cast<long>(ns % 1'000'000'000)};
     call(word, FUTEX_WAIT_PRIVATE, seen, &relative);
     return Clock::now() < deadline;
   }
 
-  // Wakes up to `count` threads sleeping on `word`.
+  // The kernel reads the count as an int: clamped, or "all" would read as -1.
   void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept {
-    const auto n = count > static_cast<std::uint32_t>(std::numeric_limits<int>::max())
-                       ? std::numeric_limits<int>::max()
-                       : static_cast<int>(count);
-    call(word, FUTEX_WAKE_PRIVATE, static_cast<std::uint32_t>(n), nullptr);
+    call(word, FUTEX_WAKE_PRIVATE, std::min<std::uint32_t>(count, std::numeric_limits<int>::max()),
+         nullptr);
   }
-
   void wake_all(std::atomic<std::uint32_t>& word) noexcept {
     wake(word, std::numeric_limits<std::uint32_t>::max());
   }
 
  private:
+  // EAGAIN (the word changed), EINTR and spurious returns all mean "look again", which every
+  // caller does, so the result is never turned into errno.
   static long call(std::atomic<std::uint32_t>& word, int op, std::uint32_t value,
                    const timespec* timeout) noexcept {
     static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
                       std::atomic<std::uint32_t>::is_always_lock_free,
                   "mpmc::backend::linux_futex: std::atomic<std::uint32_t> must be a plain "
                   "32-bit word for the kernel to read it");
-    // EAGAIN (the word had already changed), EINTR (a signal) and spurious
-    // returns all mean "look again", which every caller does; so the result
-    // is returned, never turned into errno.
-    auto* const address = reinterpret_cast<std::uint32_t*>(&word);
-    return syscall(SYS_futex, address, op, value, timeout, nullptr, 0);
+    return syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), op, value, timeout, nullptr,
+                   0);
   }
 };
-
 #else
-
+// Naming linux_futex is fine anywhere; using it (through wait::futex) fails with this sentence.
 namespace detail {
 template <class = void>
 struct futex_unavailable {
@@ -87,11 +69,6 @@ struct futex_unavailable {
                 "the portable choice");
 };
 }  // namespace detail
-
-// Naming this type is fine anywhere; using it (through wait::futex) fails to
-// compile with the sentence above.
 using linux_futex = detail::futex_unavailable<>;
-
 #endif
-
 }  // namespace mpmc::backend

@@ -1,19 +1,14 @@
-// The parking backend this platform does best: the futex on Linux, C++20's
-// std::atomic::wait elsewhere. The default wait policy parks on it.
+// The parking backend this platform does best, which the default wait policy uses.
 #pragma once
 
 #if defined(__linux__)
 #include <mpmc/backend/linux_futex.hpp>
+namespace mpmc::backend {
+using native = linux_futex;
+}  // namespace mpmc::backend
 #else
 #include <mpmc/backend/atomic_wait.hpp>
-#endif
-
 namespace mpmc::backend {
-
-#if defined(__linux__)
-using native = linux_futex;
-#else
 using native = atomic_wait;
-#endif
-
 }  // namespace mpmc::backend
+#endif

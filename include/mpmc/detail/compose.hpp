@@ -1,12 +1,9 @@
-// The policy composer: turns the policies a user listed, in any order, into
-// one `config` with a policy per category, taking the rest from a base config.
-//
-// This is the only header that uses Boost.Hana; no Hana type leaves it.
+// The policy composer: the policies a user listed, in any order, become one `config`, the rest
+// taken from a base config. The only header that uses Boost.Hana; no Hana type leaves it.
 #pragma once
 
 #include <mpmc/policy.hpp>
 
-#include <boost/hana/all_of.hpp>
 #include <boost/hana/count_if.hpp>
 #include <boost/hana/find_if.hpp>
 #include <boost/hana/optional.hpp>
@@ -16,24 +13,15 @@
 #include <type_traits>
 
 namespace mpmc {
-
 template <class Capacity, class Padding, class Backoff, class Wait, class Claim, class Producers,
           class Consumers>
 struct config;
 
 namespace detail {
-
 namespace hana = boost::hana;
 
-// Predicates are named function objects rather than lambdas: clang 14 rejects
-// some lambdas used as Hana predicates in constant expressions.
-struct is_policy {
-  template <class P>
-  constexpr auto operator()(hana::basic_type<P>) const noexcept {
-    return hana::bool_c<policy<P>>;
-  }
-};
-
+// A named function object, not a lambda: clang 14 rejects some lambdas as Hana predicates in
+// constant expressions.
 template <class Tag>
 struct in_category {
   template <class P>
@@ -55,7 +43,7 @@ struct compose {
   using pick = typename std::remove_cvref_t<
       decltype(hana::find_if(policies, in_category<Tag>{}).value_or(hana::type_c<Fallback>))>::type;
 
-  static_assert(decltype(hana::all_of(policies, is_policy{}))::value,
+  static_assert((policy<Policies> && ...),
                 "mpmc::queue: a template argument after T is not a policy; a policy names its "
                 "category with `using category = mpmc::tag::...;`, or specialize "
                 "mpmc::policy_category for a type you cannot change");
@@ -88,6 +76,5 @@ struct compose {
              pick<tag::producers, typename Base::producers>,
              pick<tag::consumers, typename Base::consumers>>;
 };
-
 }  // namespace detail
 }  // namespace mpmc

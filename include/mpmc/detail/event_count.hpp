@@ -175,8 +175,8 @@ class alignas(backend::false_sharing_range) event_count {
     // (E2) release: pairs with acquire (E1) in prepare_wait().
     epoch_.fetch_add(1, std::memory_order_release);
     // Records first: each one run is one waiter served.
-    // relaxed: read under the lock's acquire below; a stale null only skips
-    // records a later notify serves, as it is counted in waiters_.
+    // relaxed: the fence pair orders it as it does the count: a record linked
+    // too late to be seen here is one whose owner's re-check sees the publish.
     if (records_.load(std::memory_order_relaxed) != 0) {
       while (count != 0) {
         lock();

@@ -1,6 +1,5 @@
-// How the bulk pushes read their input range: which ranges they accept,
-// whether they may move the elements out, and how many elements they can
-// promise to a batch claim before they have read them.
+// How the bulk pushes read their input range: whether they may move the elements out, and how
+// many they can promise to a batch claim before reading them.
 #pragma once
 
 #include <range/v3/iterator/access.hpp>
@@ -15,18 +14,13 @@
 #include <type_traits>
 
 namespace mpmc::detail {
-
-// A range given as an rvalue that owns its elements (a container, not a
-// view): the bulk push may move from it. Views are never moved from, even
-// as rvalues, since the elements they show belong to someone else. Both
-// range-v3's and the standard library's notion of a view count.
+// An rvalue range that owns its elements (a container) may be moved from; a view (range-v3's or
+// the standard's), even an rvalue one, shows elements that belong to someone else.
 template <class R>
 inline constexpr bool moves_elements =
     !std::is_lvalue_reference_v<R> && !ranges::view_<std::remove_cvref_t<R>> &&
     !std::ranges::enable_view<std::remove_cvref_t<R>>;
 
-// What the push constructs each element from: the iterator's reference, or
-// its rvalue reference for a range it may move from.
 template <class R>
 using source_reference_t =
     std::conditional_t<moves_elements<R>, ranges::range_rvalue_reference_t<R>,
@@ -35,27 +29,21 @@ using source_reference_t =
 template <class R, class It>
 decltype(auto) source_element(It& it) noexcept(moves_elements<R> ? noexcept(ranges::iter_move(it))
                                                                  : noexcept(*it)) {
-  if constexpr (moves_elements<R>) {
+  if constexpr (moves_elements<R>)
     return ranges::iter_move(it);
-  } else {
+  else
     return *it;
-  }
 }
 
-// Whether a batch can build T from the range without anything throwing:
-// reading an element, converting it to T, stepping the iterator. A batch
-// claims its slots before it reads, and a claimed slot must be filled, so a
-// range that may throw is pushed one element at a time instead.
-template <class R, class T>
+// Whether reading, converting to T and stepping cannot throw. A batch claims its slots before it
+// reads, and a claimed slot must be filled, so other ranges are pushed one element at a time.
+template <class R, class T, class It = ranges::iterator_t<R>>
 inline constexpr bool nothrow_batch =
-    std::is_nothrow_constructible_v<T, source_reference_t<R>>&& noexcept(source_element<R>(
-        std::declval<
-            ranges::iterator_t<R>&>())) && noexcept(++std::declval<ranges::iterator_t<R>&>());
+    noexcept(source_element<R>(std::declval<It&>())) && noexcept(++std::declval<It&>()) &&
+    std::is_nothrow_constructible_v<T, source_reference_t<R>>;
 
-// How many elements, at most `limit`, remain in [it, end) and can be
-// counted without consuming them: exact for sized and multi-pass ranges,
-// and 1 for a single-pass range, which cannot be read ahead (the caller has
-// already checked it != end).
+// How many elements, at most `limit`, remain in [it, end) without consuming any: 1 for a
+// single-pass range, which cannot be read ahead (the caller has checked it != end).
 template <class It, class S>
 std::size_t available(const It& it, const S& end, std::size_t limit) {
   if constexpr (ranges::sized_sentinel_for<S, It>) {
@@ -69,5 +57,4 @@ std::size_t available(const It& it, const S& end, std::size_t limit) {
     return 1;
   }
 }
-
 }  // namespace mpmc::detail

@@ -1,6 +1,6 @@
-// The producer-side and consumer-side operations that every handle type
-// (producer/consumer, sender/receiver) exposes, written once. A handle
-// derives from one of them and gives it access to `queue()`.
+// The push-side and pop-side operations of every handle type (producer/consumer, sender/receiver),
+// written once. A handle derives from one and gives it access to `queue()`. Each call forwards its
+// arguments with their own value category and keeps the queue's noexcept.
 #pragma once
 
 #include <chrono>
@@ -11,9 +11,6 @@
 #include <utility>
 
 namespace mpmc::detail {
-
-// Each call forwards its arguments with their own value category and keeps
-// the queue's noexcept, so a handle accepts and promises what the queue does.
 template <class Handle, class Queue>
 class push_operations {
   using T = typename Queue::value_type;
@@ -92,5 +89,4 @@ class pop_operations {
  private:
   auto& target() const noexcept { return static_cast<const Handle&>(*this).queue(); }
 };
-
 }  // namespace mpmc::detail

@@ -1,6 +1,5 @@
-// backoff::exponential: runs of relax instructions that double after each
-// failed attempt, from Min up to Max. Under contention the threads spread out
-// in time instead of all retrying the same line at once.
+// backoff::exponential: runs of relax instructions that double after each failed attempt, from
+// Min up to Max, so contending threads spread out in time instead of retrying one line together.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -9,12 +8,10 @@
 #include <cstdint>
 
 namespace mpmc::backoff {
-
 template <std::uint32_t Min, std::uint32_t Max>
 struct basic_exponential {
   static_assert(Min >= 1, "mpmc::backoff::basic_exponential<Min, Max>: Min must be at least 1");
   static_assert(Min <= Max, "mpmc::backoff::basic_exponential<Min, Max>: Min must not exceed Max");
-
   using category = tag::backoff;
 
   void operator()() noexcept {
@@ -26,8 +23,6 @@ struct basic_exponential {
   std::uint32_t run_ = Min;
 };
 
-// Up to 32 relax instructions a round: long enough to let a contended line
-// settle, short next to a scheduler time slice.
+// Up to 32 relaxes: long enough for a contended line to settle, short next to a time slice.
 using exponential = basic_exponential<1, 32>;
-
 }  // namespace mpmc::backoff

@@ -1,5 +1,5 @@
-// capacity::dynamic: the slot count is chosen at run time and the slots live
-// on the heap, obtained from an allocator.
+// capacity::dynamic: the slot count is chosen at run time; the slots live on the heap, from an
+// allocator that is rebound to the ring's slot type.
 #pragma once
 
 #include <mpmc/policy.hpp>
@@ -8,26 +8,21 @@
 #include <memory>
 
 namespace mpmc::capacity {
-
-// `Allocator` may be any allocator; it is rebound to the ring's slot type.
 template <class Allocator = std::allocator<std::byte>>
 struct basic_dynamic {
   using category = tag::capacity;
   using allocator_type = Allocator;
   static constexpr bool is_fixed = false;
 
-  // Owns `count` default-constructed slots. Not copyable: threads hold
-  // pointers into it.
+  // Not copyable: threads hold pointers into it.
   template <class Slot>
   class storage {
     using traits = typename std::allocator_traits<Allocator>::template rebind_traits<Slot>;
-    using slot_allocator = typename traits::allocator_type;
 
    public:
+    // A slot (an atomic and raw bytes) cannot throw on construction: no partial cleanup.
     storage(std::size_t count, const Allocator& allocator)
         : allocator_(allocator), slots_(traits::allocate(allocator_, count)), count_(count) {
-      // Slot construction cannot throw (an atomic and raw bytes), so no
-      // partial-construction cleanup is needed.
       for (std::size_t i = 0; i != count_; ++i) traits::construct(allocator_, slots_ + i);
     }
     storage(const storage&) = delete;
@@ -42,13 +37,11 @@ struct basic_dynamic {
     allocator_type get_allocator() const { return allocator_type(allocator_); }
 
    private:
-    [[no_unique_address]] slot_allocator allocator_;
+    [[no_unique_address]] typename traits::allocator_type allocator_;
     typename traits::pointer slots_;
     std::size_t count_;
   };
 };
 
-// The default: heap slots from std::allocator.
 using dynamic = basic_dynamic<>;
-
 }  // namespace mpmc::capacity

@@ -1,6 +1,5 @@
-// capacity::fixed<N>: the slot count is a compile-time constant and the slots
-// are stored inside the queue object itself: no heap allocation at all, and
-// one pointer indirection less on every operation.
+// capacity::fixed<N>: the slots live inside the queue object: no heap, one indirection less. N is
+// rounded up to a power of two, as a run-time capacity is, so a position maps with a mask.
 #pragma once
 
 #include <mpmc/policy.hpp>
@@ -9,16 +8,12 @@
 #include <cstddef>
 
 namespace mpmc::capacity {
-
-// N is rounded up to a power of two, as a run-time capacity is, so that a
-// position maps to its slot with a mask instead of a division.
 template <std::size_t N>
 struct fixed {
   static_assert(N >= 1, "mpmc::capacity::fixed<N>: N must be at least 1");
   static_assert(N <= (std::size_t{1} << 30),
                 "mpmc::capacity::fixed<N>: N must be at most 2^30 (the ring's turn words are "
                 "32 bits)");
-
   using category = tag::capacity;
   static constexpr bool is_fixed = true;
   static constexpr std::size_t extent = std::bit_ceil(N);
@@ -29,7 +24,6 @@ struct fixed {
     storage() = default;
     storage(const storage&) = delete;
     storage& operator=(const storage&) = delete;
-
     Slot* data() noexcept { return slots_; }
     static constexpr std::size_t size() noexcept { return extent; }
 
@@ -37,5 +31,4 @@ struct fixed {
     Slot slots_[extent]{};
   };
 };
-
 }  // namespace mpmc::capacity

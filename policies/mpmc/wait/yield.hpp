@@ -1,8 +1,5 @@
-// wait::yield: spin `SpinLimit` backoff rounds, then yield the CPU before
-// every further attempt. A blocked thread still runs (and uses CPU) whenever
-// the scheduler has nothing else to run, but it lets a preempted partner run
-// instead of spinning against it: it degrades gracefully when threads
-// outnumber cores.
+// wait::yield: spin `SpinLimit` backoff rounds, then yield before every further attempt, so a
+// preempted partner can run instead of being spun against.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -11,7 +8,6 @@
 #include <cstdint>
 
 namespace mpmc::wait {
-
 template <std::uint32_t SpinLimit>
 struct basic_yield {
   using category = tag::wait;
@@ -19,8 +15,6 @@ struct basic_yield {
   static void idle() noexcept { backend::thread_yield(); }
 };
 
-// 16 backoff rounds: longer than a partner needs to finish an operation it
-// is in the middle of, shorter than a scheduler time slice.
+// 16 rounds: longer than a partner needs to finish an operation, shorter than a time slice.
 using yield = basic_yield<16>;
-
 }  // namespace mpmc::wait
