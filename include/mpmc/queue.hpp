@@ -56,6 +56,7 @@ class basic_queue {
                 "std::unique_ptr<T>");
 
   using ring_type = detail::sequence_ring<T, Config>;
+  using claimed = typename ring_type::claimed;
   using side = detail::side;
   static constexpr side producers = side::producers;
   static constexpr side consumers = side::consumers;
@@ -116,13 +117,18 @@ class basic_queue {
   // turns out to be full, the built element is discarded and rvalue
   // arguments may have been moved from. With a noexcept constructor nothing
   // is consumed on failure.
+  //
+  // The non-blocking calls are always inlined: a push+pop pair is a few
+  // instructions around two compare-exchanges, and a call and return are a
+  // large share of that (bench/compare, pair).
   template <class... Args>
   requires std::constructible_from<T, Args...>
-  bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+  [[gnu::always_inline]] bool try_emplace(Args&&... args) noexcept(
+      std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
-      std::uint64_t pos;
-      if (ring_.template claim<producers>(pos) == 0) return false;
-      commit_push(pos, std::forward<Args>(args)...);
+      claimed c;
+      if (ring_.template claim<producers>(c) == 0) return false;
+      commit_push(c, std::forward<Args>(args)...);
       return true;
     } else {
       if (full() || closed()) return false;  // spare a construction that is plainly futile
@@ -134,23 +140,23 @@ class basic_queue {
   // Empty when no element is ready. The Vyukov ring's corner: if the oldest
   // element's producer has claimed its slot but not finished writing, this
   // reports empty even though later elements may be complete.
-  std::optional<T> try_pop() noexcept {
+  [[gnu::always_inline]] std::optional<T> try_pop() noexcept {
     std::optional<T> out;
-    std::uint64_t pos;
-    if (ring_.template claim<consumers>(pos) != 0) take(pos, out);
+    claimed c;
+    if (ring_.template claim<consumers>(c) != 0) take(c, out);
     return out;
   }
 
   // Move-assigns the oldest element to `out`; false (and `out` untouched)
   // when none is ready.
-  bool try_pop(T& out) noexcept {
+  [[gnu::always_inline]] bool try_pop(T& out) noexcept {
     static_assert(std::is_nothrow_move_assignable_v<T>,
                   "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
                   "try_pop() returning std::optional<T> instead");
-    std::uint64_t pos;
-    if (ring_.template claim<consumers>(pos) == 0) return false;
-    out = std::move(*ring_.at(pos).value());
-    release(pos);
+    claimed c;
+    if (ring_.template claim<consumers>(c) == 0) return false;
+    out = std::move(*c.slot->value());
+    release(c);
     return true;
   }
 
@@ -255,17 +261,11 @@ class basic_queue {
         *out = std::move(*value);
       }
     } else {
-      std::uint64_t pos;
+      claimed c;
       while (popped < n) {
-        const std::size_t k =
-            ring_.template claim<consumers>(pos, std::min(n - popped, batch_limit));
+        const std::size_t k = ring_.template claim<consumers>(c, std::min(n - popped, batch_limit));
         if (k == 0) break;
-        for (std::size_t i = 0; i != k; ++i, ++out) {
-          T* element = ring_.at(pos + i).value();
-          *out = std::move(*element);
-          std::destroy_at(element);
-          ring_.template publish<consumers>(pos + i);
-        }
+        out = ring_.template publish_n<consumers>(c.pos, k, move_out<OutIt>{std::move(out)}).out;
         waiting_.template notify<consumers>(static_cast<std::uint32_t>(k));
         popped += k;
       }
@@ -305,6 +305,25 @@ class basic_queue {
   static constexpr bool by_ticket = Config::claim::tickets && !SidePolicy::exclusive &&
                                     std::same_as<Deadline, detail::no_deadline>;
 
+  // What a batch does to each slot of its run (sequence_ring::publish_n).
+  template <class R, class It>
+  struct build_from {
+    It it;
+    void operator()(typename ring_type::slot_type& s) noexcept {
+      std::construct_at(s.value(), detail::source_element<R>(it));
+      ++it;
+    }
+  };
+  template <class OutIt>
+  struct move_out {
+    OutIt out;
+    void operator()(typename ring_type::slot_type& s) noexcept {
+      *out = std::move(*s.value());
+      ++out;
+      std::destroy_at(s.value());
+    }
+  };
+
   template <bool Wait, class R>
   size_type push_from(R&& r) {
     auto it = ranges::begin(r);
@@ -313,17 +332,17 @@ class basic_queue {
     while (it != end) {
       if constexpr (detail::nothrow_batch<R, T>) {
         const std::size_t want = detail::available(it, end, batch_limit);
-        std::uint64_t pos;
-        auto attempt = [&] { return ring_.template claim<producers>(pos, want); };
+        claimed c;
+        auto attempt = [&] { return ring_.template claim<producers>(c, want); };
         std::size_t n = attempt();
         if (n == 0 && Wait)
           n = waiting_.template wait<producers>(
               attempt, [&] { return ring_.template stopping<producers>(); }, detail::no_deadline{});
         if (n == 0) break;
-        for (std::size_t i = 0; i != n; ++i, ++it) {
-          std::construct_at(ring_.at(pos + i).value(), detail::source_element<R>(it));
-          ring_.template publish<producers>(pos + i);
-        }
+        it =
+            ring_
+                .template publish_n<producers>(c.pos, n, build_from<R, decltype(it)>{std::move(it)})
+                .it;
         waiting_.template notify<producers>(static_cast<std::uint32_t>(n));
         pushed += n;
       } else {
@@ -345,9 +364,9 @@ class basic_queue {
       T built(std::forward<Args>(args)...);  // may throw: nothing claimed yet
       return emplace_until(deadline, std::move(built));
     } else {
-      std::uint64_t pos;
-      if (!claim_or_wait<producers>(pos, deadline)) return false;
-      commit_push(pos, std::forward<Args>(args)...);
+      claimed c;
+      if (!claim_or_wait<producers>(c, deadline)) return false;
+      commit_push(c, std::forward<Args>(args)...);
       return true;
     }
   }
@@ -355,8 +374,8 @@ class basic_queue {
   template <class Deadline>
   std::optional<T> pop_until(const Deadline& deadline) noexcept {
     std::optional<T> out;
-    std::uint64_t pos;
-    if (claim_or_wait<consumers>(pos, deadline)) take(pos, out);
+    claimed c;
+    if (claim_or_wait<consumers>(c, deadline)) take(c, out);
     return out;
   }
 
@@ -366,38 +385,38 @@ class basic_queue {
   // element must be delivered once a consumer frees the slot; a pop ticket
   // at or past the final tail will never be filled, so its holder gives up.
   template <side S, class Deadline>
-  bool claim_or_wait(std::uint64_t& pos, const Deadline& deadline) noexcept {
+  bool claim_or_wait(claimed& c, const Deadline& deadline) noexcept {
     using side_policy =
         std::conditional_t<S == producers, typename Config::producers, typename Config::consumers>;
     if constexpr (by_ticket<Deadline, side_policy>) {
-      if (!ring_.template take_ticket<S>(pos)) return false;
-      return ring_.template ready<S>(pos) ||
-             waiting_.template wait<S>([&] { return ring_.template ready<S>(pos); },
-                                       [&] { return S == consumers && ring_.abandoned(pos); },
+      if (!ring_.template take_ticket<S>(c)) return false;
+      return ring_.template ready<S>(c) ||
+             waiting_.template wait<S>([&] { return ring_.template ready<S>(c); },
+                                       [&] { return S == consumers && ring_.abandoned(c.pos); },
                                        deadline);
     } else {
-      auto attempt = [&] { return ring_.template claim<S>(pos) != 0; };
+      auto attempt = [&] { return ring_.template claim<S>(c) != 0; };
       return attempt() || waiting_.template wait<S>(
                               attempt, [&] { return ring_.template stopping<S>(); }, deadline);
     }
   }
 
   template <class... Args>
-  void commit_push(std::uint64_t pos, Args&&... args) noexcept {
-    std::construct_at(ring_.at(pos).value(), std::forward<Args>(args)...);
-    ring_.template publish<producers>(pos);
+  void commit_push(const claimed& c, Args&&... args) noexcept {
+    std::construct_at(c.slot->value(), std::forward<Args>(args)...);
+    ring_type::publish(c);
     waiting_.template notify<producers>(1);
   }
 
-  void take(std::uint64_t pos, std::optional<T>& out) noexcept {
-    out.emplace(std::move(*ring_.at(pos).value()));
-    release(pos);
+  void take(const claimed& c, std::optional<T>& out) noexcept {
+    out.emplace(std::move(*c.slot->value()));
+    release(c);
   }
 
   // The element has been moved out: destroy it and hand the slot on.
-  void release(std::uint64_t pos) noexcept {
-    std::destroy_at(ring_.at(pos).value());
-    ring_.template publish<consumers>(pos);
+  void release(const claimed& c) noexcept {
+    std::destroy_at(c.slot->value());
+    ring_type::publish(c);
     waiting_.template notify<consumers>(1);
   }
 

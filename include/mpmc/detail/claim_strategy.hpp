@@ -34,6 +34,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <type_traits>
 
 namespace mpmc::detail {
 
@@ -49,7 +50,6 @@ struct closing_state {
 template <template <class> class Atom>
 struct shared_claim {
   static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
-  static constexpr bool lone = false;
 
   // Takes [pos, pos + n) if the counter still reads pos; on `lost`, pos is
   // the counter now.
@@ -97,8 +97,6 @@ class lone_claim {
   static constexpr std::uint8_t full_fences = 2;  // membarrier() refused
 
  public:
-  static constexpr bool lone = true;
-
   lone_claim() noexcept {
     if constexpr (Producer)
       // relaxed: the ring is not yet shared.

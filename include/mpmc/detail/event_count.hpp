@@ -55,9 +55,9 @@
 
 #include <mpmc/backend/asymmetric_fence.hpp>
 #include <mpmc/backend/cpu.hpp>
+#include <mpmc/detail/deadline.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <limits>
@@ -72,9 +72,6 @@ struct waiter {
   waiter* prev = nullptr;
   bool linked = false;
 };
-
-// The deadline of a call that waits for as long as it takes.
-struct no_deadline {};
 
 template <class Backend, template <class> class Atom = std::atomic>
 class alignas(backend::false_sharing_range) event_count {
@@ -121,8 +118,10 @@ class alignas(backend::false_sharing_range) event_count {
     cancel_wait();
   }
 
-  // After a publish that lets `count` waiters proceed.
-  void notify(std::uint32_t count) noexcept {
+  // After a publish that lets `count` waiters proceed. Always inlined, as
+  // the queue's non-blocking calls are (bench/compare, pair): it is on every
+  // push and pop of a parking queue.
+  [[gnu::always_inline]] void notify(std::uint32_t count) noexcept {
     backend::asymmetric_fence::light();
     // relaxed: ordered after the publish by the fence pair (see top).
     if (waiters_.load(std::memory_order_relaxed) != 0) wake(count);

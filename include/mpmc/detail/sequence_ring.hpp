@@ -155,32 +155,63 @@ class sequence_ring {
     return static_cast<std::size_t>(std::min<std::uint64_t>(tail - head, capacity()));
   }
 
+  // A claimed position, with its slot and the turn that hands the slot on,
+  // both worked out before the take: a compare-exchange is a barrier to the
+  // compiler, which would reload the ring's geometry after it, and a locked
+  // instruction holds back the loads after it until it completes.
+  struct claimed {
+    std::uint64_t pos;
+    slot_type* slot;
+    std::uint32_t done;
+  };
+
   // Claims up to `max` consecutive positions whose slots all show side S's
-  // turn, the first in `pos`; returns how many (0: full or closed for
+  // turn, the first in `c`; returns how many (0: full or closed for
   // producers, empty for consumers). Slots are released out of order (the
   // consumer of p + 1 may finish before that of p), so the run is the
   // longest such prefix; the take() succeeding proves the counter stayed at
   // pos while the turns were read, so no other thread of the side took any
   // of them.
+  //
+  // Always inlined: out of line, the claimed position comes back through
+  // memory, on the critical path of every push and pop (bench/compare, pair).
   template <side S>
-  std::size_t claim(std::uint64_t& pos, std::size_t max = 1) noexcept {
+  [[gnu::always_inline]] std::size_t claim(claimed& c, std::size_t max = 1) noexcept {
     auto& counter = counter_of<S>();
-    max = std::min<std::size_t>(max, mask_ + 1);
+    const geometry g = shape();
+    max = std::min<std::size_t>(max, g.mask + 1);
     // relaxed: only a guess at the position; the turn check and take()
     // reject a stale one.
-    pos = counter.load(std::memory_order_relaxed);
+    std::uint64_t pos = counter.load(std::memory_order_relaxed);
     for (;;) {
       std::size_t n = 0;
       std::int32_t behind = 0;
+      if (!interleave && max >= 4) {
+        // A batch: within a lap its slots are contiguous, so test their
+        // turns four at a time while all match, one branch per four slots
+        // (bench/compare, bulk64); a group with a mismatch is read again
+        // below, slot by slot.
+        const slot_type* first = &g.at(pos);
+        const std::size_t in_lap = std::min<std::size_t>(max, g.mask + 1 - (pos & g.mask));
+        for (std::uint32_t want = turn_of<S>(pos); n + 4 <= in_lap; n += 4, want += 8) {
+          // (1) acquire (all four), as below.
+          if (((first[n].turn.load(std::memory_order_acquire) ^ want) |
+               (first[n + 1].turn.load(std::memory_order_acquire) ^ (want + 2)) |
+               (first[n + 2].turn.load(std::memory_order_acquire) ^ (want + 4)) |
+               (first[n + 3].turn.load(std::memory_order_acquire) ^ (want + 6))) != 0)
+            break;
+        }
+      }
       for (; n < max; ++n) {
         // (1) acquire: pairs with release (2) in publish() by the slot's
         // previous owner: a producer sees the last lap's consumer done with
         // the bytes, a consumer sees the element fully constructed.
-        const std::uint32_t turn = at(pos + n).turn.load(std::memory_order_acquire);
+        const std::uint32_t turn = g.at(pos + n).turn.load(std::memory_order_acquire);
         behind = static_cast<std::int32_t>(turn - turn_of<S>(pos + n));
         if (behind != 0) break;
       }
       if (n != 0) {
+        c = {pos, &g.at(pos), g.template done_of<S>(pos)};
         switch (claim_of<S>().take(counter, pos, n, closing_)) {
           case take_result::taken:
             return n;
@@ -202,35 +233,47 @@ class sequence_ring {
 
   // A ticket (claim::ticket, untimed blocking calls): the next position,
   // whatever its slot holds. False for producers once closed. The holder
-  // waits until ready<S>(pos) before touching the slot.
+  // waits until ready<S>(c) before touching the slot.
   template <side S>
-  bool take_ticket(std::uint64_t& pos) noexcept {
-    return claim_of<S>().ticket(counter_of<S>(), pos);
+  bool take_ticket(claimed& c) noexcept {
+    std::uint64_t pos;
+    if (!claim_of<S>().ticket(counter_of<S>(), pos)) return false;
+    const geometry g = shape();
+    c = {pos, &g.at(pos), g.template done_of<S>(pos)};
+    return true;
   }
 
-  // Whether pos's slot shows side S's turn.
+  // Whether c's slot shows side S's turn.
   template <side S>
-  bool ready(std::uint64_t pos) noexcept {
+  bool ready(const claimed& c) noexcept {
     // (1) acquire, as in claim().
-    return at(pos).turn.load(std::memory_order_acquire) == turn_of<S>(pos);
+    return c.slot->turn.load(std::memory_order_acquire) == turn_of<S>(c.pos);
   }
 
-  slot_type& at(std::uint64_t pos) const noexcept {
-    auto index = static_cast<std::size_t>(pos & mask_);
-    if constexpr (interleave) index = interleave_index(index, spread_);
-    return slots_[index];
-  }
-
-  // Hands pos's slot to the other side: S is done with it.
-  template <side S>
-  void publish(std::uint64_t pos) noexcept {
-    const std::uint32_t done = S == side::producers
-                                   ? turn_of<S>(pos) + 1
-                                   : turn_of<S>(pos) + 1 + 2 * static_cast<std::uint32_t>(mask_);
+  // Hands c's slot to the other side: this side is done with it.
+  static void publish(const claimed& c) noexcept {
     // (2) release: pairs with acquire (1) by the slot's next owner: the
     // element is fully constructed (after a push) or moved out and destroyed
     // (after a pop) before the next owner touches the bytes.
-    at(pos).turn.store(done, std::memory_order_release);
+    c.slot->turn.store(c.done, std::memory_order_release);
+  }
+
+  slot_type& at(std::uint64_t pos) const noexcept { return shape().at(pos); }
+
+  // Runs `each(slot)` on the n slots of a batch claimed from pos, in order,
+  // handing each to the other side as soon as it is done, so that they can
+  // start on the first while the rest are written. `each` is taken and
+  // returned by value, so that its state (an iterator) stays in registers.
+  template <side S, class Each>
+  Each publish_n(std::uint64_t pos, std::size_t n, Each each) noexcept {
+    const geometry g = shape();
+    for (std::size_t i = 0; i != n; ++i) {
+      slot_type& s = g.at(pos + i);
+      each(s);
+      // (2) release, as in publish(c).
+      s.turn.store(g.template done_of<S>(pos + i), std::memory_order_release);
+    }
+    return each;
   }
 
   // Closes the producers' side; false if it was closed already.
@@ -287,6 +330,31 @@ class sequence_ring {
   static std::uint32_t turn_of(std::uint64_t pos) noexcept {
     return (static_cast<std::uint32_t>(pos) << 1) + static_cast<std::uint32_t>(S);
   }
+
+  // The ring's shape, copied into locals by the loops: an acquire load is a
+  // barrier to the compiler, which would reload the members after each one.
+  struct geometry {
+    slot_type* slots;
+    std::uint64_t mask;
+    unsigned spread;
+
+    slot_type& at(std::uint64_t pos) const noexcept {
+      auto index = static_cast<std::size_t>(pos & mask);
+      if constexpr (interleave) index = interleave_index(index, spread);
+      return slots[index];
+    }
+    // The turn side S leaves in pos's slot when done with it: the consumer's
+    // (2*pos + 1) after a push, the next lap's producer's (2*(pos +
+    // capacity)) after a pop.
+    template <side S>
+    std::uint32_t done_of(std::uint64_t pos) const noexcept {
+      if constexpr (S == side::producers)
+        return turn_of<S>(pos) + 1;
+      else
+        return turn_of<S>(pos) + 1 + 2 * static_cast<std::uint32_t>(mask);
+    }
+  };
+  geometry shape() const noexcept { return {slots_, mask_, spread_}; }
 
   template <side S>
   auto& counter_of() noexcept {
