@@ -104,8 +104,10 @@ class lone_claim {
                   std::memory_order_relaxed);
   }
 
-  take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos, std::uint64_t n,
-                   closing_state<Atom>& closing) noexcept {
+  // Always inlined: a lone side's whole claim is a few instructions, and
+  // as a call its position goes through memory (bench/compare, pair, spsc).
+  [[gnu::always_inline]] take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos,
+                                          std::uint64_t n, closing_state<Atom>& closing) noexcept {
     // (5) relaxed: the slots are handed over by the turn words, not by the
     // counter; the other side reads it only in size() and close(), which
     // the handshake orders.

@@ -46,12 +46,10 @@
 // Progress
 // --------
 // Neither lock-free nor wait-free: between its claim and its turn store a
-// producer owns its slot exclusively. If it is preempted there, the consumer
-// of that position cannot proceed (try_pop reports "empty", pop waits) until
-// the producer runs again, even though later positions may already hold
-// elements. The same holds for a preempted consumer and the producer one lap
-// later. Claims themselves are lock-free: a failed compare-exchange means
-// another thread's claim succeeded.
+// producer owns its slot, and if it is preempted there the consumer of that
+// position cannot proceed (try_pop reports "empty", pop waits), even though
+// later positions may hold elements; likewise a preempted consumer and the
+// producer one lap later. Claims themselves are lock-free.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -111,9 +109,7 @@ class sequence_ring {
   using push_claim = claim_strategy_for<typename Config::producers, Atom, true>;
   using pop_claim = claim_strategy_for<typename Config::consumers, Atom, false>;
 
-  // Turns are 2*pos in 32 bits, compared by signed difference; a slot's turn
-  // may lag what a current claimer expects by one lap, 2*capacity, which
-  // must stay within 2^31 (see Layout).
+  // A turn may lag its claimer by one lap, 2*capacity, within 2^31 (Layout).
   static constexpr std::size_t max_capacity = std::size_t{1} << 30;
 
   template <class Allocator>
@@ -125,9 +121,8 @@ class sequence_ring {
   sequence_ring(const sequence_ring&) = delete;
   sequence_ring& operator=(const sequence_ring&) = delete;
 
-  // Destroys the elements still queued; no operation may be in flight. Slots
-  // are read, not counters: tickets taken in vain after a close move the
-  // counters past positions that hold nothing; an odd turn holds an element.
+  // Destroys the elements still queued (an odd turn holds one: tickets taken
+  // in vain after a close move the counters past empty positions).
   ~sequence_ring() {
     for (std::size_t i = 0; i <= mask_; ++i)
       // relaxed: the owner joined every thread that used the ring, and
@@ -156,9 +151,8 @@ class sequence_ring {
   }
 
   // A claimed position, with its slot and the turn that hands the slot on,
-  // both worked out before the take: a compare-exchange is a barrier to the
-  // compiler, which would reload the ring's geometry after it, and a locked
-  // instruction holds back the loads after it until it completes.
+  // worked out before the take: after a compare-exchange, a compiler barrier,
+  // the geometry would be reloaded, and a locked instruction holds back loads.
   struct claimed {
     std::uint64_t pos;
     slot_type* slot;
@@ -258,8 +252,6 @@ class sequence_ring {
     c.slot->turn.store(c.done, std::memory_order_release);
   }
 
-  slot_type& at(std::uint64_t pos) const noexcept { return shape().at(pos); }
-
   // Runs `each(slot)` on the n slots of a batch claimed from pos, in order,
   // handing each to the other side as soon as it is done, so that they can
   // start on the first while the rest are written. `each` is taken and
@@ -289,14 +281,12 @@ class sequence_ring {
   }
   bool closed() const noexcept { return push_claim_.closed(tail_); }
 
-  // Closed, and consumers have claimed every position producers claimed
-  // before the close: nothing is queued and nothing will be. (A producer
-  // that claimed before the close is counted, so its element is waited for.)
+  // Closed, and consumers have claimed every position claimed before the
+  // close (one still being filled counts, so its element is waited for).
   bool drained() const noexcept {
     // acquire: pairs with the release store in close().
     if (!closing_.closing.load(std::memory_order_acquire)) return false;
-    // relaxed (both): final_tail is ordered by the acquire above; head_ is
-    // only compared.
+    // relaxed (both): final_tail is ordered by the acquire; head_ is compared.
     return pop_claim::position(head_.load(std::memory_order_relaxed)) >=
            closing_.final_tail.load(std::memory_order_relaxed);
   }
@@ -357,11 +347,8 @@ class sequence_ring {
   geometry shape() const noexcept { return {slots_, mask_, spread_}; }
 
   template <side S>
-  auto& counter_of() noexcept {
-    if constexpr (S == side::producers)
-      return tail_;
-    else
-      return head_;
+  Atom<std::uint64_t>& counter_of() noexcept {
+    return S == side::producers ? tail_ : head_;
   }
   template <side S>
   auto& claim_of() noexcept {
@@ -385,7 +372,7 @@ class sequence_ring {
     for (std::uint64_t p = 0; p <= mask_; ++p)
       // relaxed: the ring is not yet shared; publishing the queue to other
       // threads orders these stores before their first access.
-      at(p).turn.store(turn_of<side::producers>(p), std::memory_order_relaxed);
+      shape().at(p).turn.store(turn_of<side::producers>(p), std::memory_order_relaxed);
   }
 
   static std::size_t slot_count(std::size_t capacity) {
