@@ -5,7 +5,7 @@
 #include <string>
 
 int main() {
-  // Room for at least 1000 messages; the capacity is rounded up to 1024.
+  // Room for exactly 1000 messages.
   mpmc::queue<std::string> queue(1000);
   std::cout << "capacity: " << queue.capacity() << '\n';
 

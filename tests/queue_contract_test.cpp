@@ -5,13 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -21,16 +24,31 @@ template <class Mix>
 class QueueContract : public ::testing::Test {};
 TYPED_TEST_SUITE(QueueContract, contract_mixes, contract_mix_names);
 
-TYPED_TEST(QueueContract, CapacityRoundsUpToAPowerOfTwo) {
+// Every capacity holds exactly what was asked for, lap after lap, single
+// and batched, each lap starting at another slot (the reduction of a
+// position to its slot is a mask or a reciprocal multiply).
+TYPED_TEST(QueueContract, HoldsExactlyTheCapacityAskedFor) {
   using Q = typename TypeParam::template queue<int>;
-  const std::pair<std::size_t, std::size_t> cases[] = {
-      {1, 1}, {2, 2}, {3, 4}, {4, 4}, {5, 8}, {1000, 1024}, {1024, 1024}, {1025, 2048}};
-  for (auto [asked, got] : cases) {
-    Q q(asked);
-    EXPECT_EQ(q.capacity(), got) << "asked for " << asked;
-    EXPECT_EQ(q.size(), 0u);
+  for (const std::size_t n : {1, 2, 3, 5, 7, 100, 1000, 1024, 1025}) {
+    Q q(n);
+    ASSERT_EQ(q.capacity(), n);
     EXPECT_TRUE(q.empty());
-    EXPECT_FALSE(q.full());
+    std::vector<int> in(n + 1), out(n + 1, -1);
+    std::iota(in.begin(), in.end(), 0);
+    for (int lap = 0; lap != 3; ++lap) {
+      for (std::size_t i = 0; i != n; ++i) ASSERT_TRUE(q.try_push(static_cast<int>(i)));
+      EXPECT_TRUE(q.full());
+      EXPECT_EQ(q.size(), n);
+      EXPECT_FALSE(q.try_push(-1)) << "capacity " << n << " took an extra element";
+      for (std::size_t i = 0; i != n; ++i) ASSERT_EQ(q.try_pop(), std::optional<int>(i));
+      EXPECT_FALSE(q.try_pop().has_value());
+      EXPECT_EQ(q.try_push_range(in), n) << "a batch overfilled capacity " << n;
+      EXPECT_EQ(q.try_pop_n(out.begin(), n + 1), n);
+      EXPECT_TRUE(
+          std::equal(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), in.begin()));
+      ASSERT_TRUE(q.try_push(lap));  // move the next lap's start one slot on
+      ASSERT_EQ(q.try_pop(), std::optional<int>(lap));
+    }
   }
 }
 

@@ -163,15 +163,17 @@ TYPED_TEST(QueueLifetime, ThrowingConstructorLeavesTheQueueUnchangedAndUsable) {
 
 TEST(QueueLifetimeLayout, FixedCapacityLivesInsideTheObject) {
   using Q = mpmc::queue<int, mpmc::capacity::fixed<100>, mpmc::padding::none>;
-  EXPECT_EQ(Q::config_type::capacity::extent, 128u);
-  static_assert(sizeof(Q) >= 128 * (sizeof(int) + 4), "the slots are not inside the object");
+  static_assert(sizeof(Q) >= 100 * (sizeof(int) + 4), "the slots are not inside the object");
   // Allocation could throw std::bad_alloc; construction that cannot throw
   // allocates nothing.
   static_assert(std::is_nothrow_default_constructible_v<Q>);
   static_assert(!std::is_constructible_v<Q, std::size_t>, "fixed capacity takes no size");
   static_assert(!std::is_default_constructible_v<mpmc::queue<int>>, "dynamic capacity needs one");
   Q q;
-  EXPECT_EQ(q.capacity(), 128u);
+  EXPECT_EQ(q.capacity(), 100u);
+  for (int i = 0; i != 100; ++i) ASSERT_TRUE(q.try_push(i));
+  EXPECT_FALSE(q.try_push(100)) << "fixed<100> holds more than 100";
+  for (int i = 0; i != 100; ++i) ASSERT_EQ(q.try_pop(), std::optional<int>(i));
   for (int i = 0; i != 1000; ++i) {
     ASSERT_TRUE(q.try_push(i));
     ASSERT_EQ(q.pop(), std::optional<int>(i));
@@ -197,11 +199,12 @@ static_assert(slot_bytes<int, mpmc::padding::interleaved> == 8, "dense");
 static_assert(slot_bytes<std::uint64_t, mpmc::padding::interleaved> == 16, "dense");
 
 TEST(QueueLifetimeLayout, InterleavedLayoutSpreadsNeighboursOverLines) {
-  // For every ring size and spread the ring uses, the permutation is a
-  // bijection, and consecutive positions never share a line.
-  for (unsigned log_size = 0; log_size <= 10; ++log_size) {
-    const std::size_t size = std::size_t{1} << log_size;
-    for (unsigned spread = 0; 2 * spread <= log_size && spread <= 3; ++spread) {
+  // For ring sizes and the spreads the ring uses with them (square blocks
+  // that divide the size), the permutation is a bijection, and consecutive
+  // positions never share a line.
+  for (const std::size_t size : {1, 2, 3, 4, 5, 12, 16, 48, 100, 256, 1000, 1024}) {
+    for (unsigned spread = 0; size % (std::size_t{1} << (2 * spread)) == 0 && spread <= 3;
+         ++spread) {
       std::vector<int> hits(size, 0);
       for (std::size_t i = 0; i != size; ++i) {
         const std::size_t j = mpmc::detail::interleave_index(i, spread);

@@ -216,10 +216,12 @@ TEST(TicketChannel, DroppingTheLastReceiverReleasesABlockedSender) {
   auto [tx, rx] =
       mpmc::make_channel<int, mpmc::claim::ticket, mpmc::wait::park<counting_backend, 0, 0>>(1);
   ASSERT_TRUE(tx.push(1));
-  std::thread sender([&tx = tx] { tx.push(2); });
+  bool pushed = true;
+  std::thread sender([&tx = tx, &pushed] { pushed = tx.push(2); });
   until_sleeping(1);  // asleep on a full channel, holding position 1
   { auto gone = std::move(rx); }
   sender.join();  // hangs (and the test times out) if the sender was stranded
+  EXPECT_FALSE(pushed) << "a send into a channel nobody reads succeeded";
   EXPECT_TRUE(tx.closed());
   EXPECT_FALSE(tx.push(3));
 }

@@ -1,9 +1,9 @@
 // Channels: a queue shared by counted sender and receiver handles (copies count), so that, as
 // with Go channels, shutdown needs no sentinel values: `auto [tx, rx] = make_channel<Job>(1024);`
 // When the last sender goes the channel closes: receivers drain what is queued, then pop()
-// returns std::nullopt. When the last receiver goes it closes too, so pushes fail (false,
-// argument untouched) instead of filling a queue nobody reads. A moved-from handle counts for
-// nothing and may only be destroyed or assigned to.
+// returns std::nullopt. When the last receiver goes, the values queued are destroyed at once
+// and every later or blocked push fails (false, argument untouched), in every claim mode. A
+// moved-from handle counts for nothing and may only be destroyed or assigned to.
 #pragma once
 
 #include <mpmc/detail/side_operations.hpp>
@@ -16,6 +16,13 @@
 
 namespace mpmc {
 namespace detail {
+struct queue_access {
+  template <class Q>
+  static void discard(Q& queue) noexcept {
+    queue.discard();
+  }
+};
+
 template <class Q>
 struct channel_state {
   template <class... Args>
@@ -50,12 +57,10 @@ class counted_handle {
     // acq_rel: pairs with the other handles' decrements: each releases its handle's pushes and
     // pops, and the last acquires them all, so they happen before the close.
     if (state_ && ((*state_).*Count).fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      state_->queue.close();
-      // claim::ticket: a sender blocked on a full queue keeps its position across close() and,
-      // with no receiver left, would wait forever; draining frees it (dropping its element).
-      if constexpr (Count == &channel_state<Q>::receivers && Q::config_type::claim::tickets)
-        while (state_->queue.pop()) {
-        }
+      if constexpr (Count == &channel_state<Q>::receivers)
+        queue_access::discard(state_->queue);
+      else
+        state_->queue.close();
     }
   }
 

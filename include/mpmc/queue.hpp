@@ -27,6 +27,7 @@
 namespace mpmc {
 
 namespace detail {
+struct queue_access;  // channel.hpp
 // The allocator a capacity policy takes, or an empty stand-in for fixed
 // capacity, so that the queue's allocator constructor can be declared (and
 // constrained away) for both.
@@ -73,10 +74,10 @@ class basic_queue {
   template <class... Policies>
   using with = basic_queue<T, typename detail::compose<Config, Policies...>::type>;
 
-  // capacity::dynamic: room for at least `capacity` elements, rounded up to a
-  // power of two. Throws std::invalid_argument when capacity is 0,
-  // std::length_error when it exceeds 2^30 (the most the ring's 32-bit turn
-  // words serve), and whatever the allocator throws.
+  // capacity::dynamic: room for exactly `capacity` elements. Throws
+  // std::invalid_argument when capacity is 0, std::length_error when it
+  // exceeds 2^30 (the most the ring's 32-bit turn words serve), and whatever
+  // the allocator throws.
   explicit basic_queue(size_type capacity) requires(!fixed_capacity)
       : ring_(capacity, allocator_type()) {}
 
@@ -106,7 +107,9 @@ class basic_queue {
   // --- non-blocking --------------------------------------------------------
 
   // False when the queue is full or closed; the argument is then left
-  // untouched.
+  // untouched. Full means full at some instant of the call: a consumer still
+  // reading the slot in front is waited for (try_pop likewise waits for a
+  // producer still writing), so these can wait for a preempted partner.
   bool try_push(const T& value) noexcept(nothrow_copy) { return try_emplace(value); }
   bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
 
@@ -137,9 +140,7 @@ class basic_queue {
     }
   }
 
-  // Empty when no element is ready. The Vyukov ring's corner: if the oldest
-  // element's producer has claimed its slot but not finished writing, this
-  // reports empty even though later elements may be complete.
+  // Empty only when the queue held no element at some instant of the call.
   [[gnu::always_inline]] std::optional<T> try_pop() noexcept {
     std::optional<T> out;
     claimed c;
@@ -230,7 +231,8 @@ class basic_queue {
   // queue consistent; the count is lost with the exception.
 
   // Pushes a prefix of `r`, in order, as far as there is room; returns its
-  // length (0 when full or closed).
+  // length: 0 only when full or closed. Waits for a partner in flight (as
+  // try_push) only before its first element; after that it stops there.
   template <ranges::input_range R>
   requires std::constructible_from<T, detail::source_reference_t<R>> size_type
   try_push_range(R&& r) {
@@ -246,7 +248,8 @@ class basic_queue {
   }
 
   // Pops up to `n` elements, oldest first, assigning each to `*out++`;
-  // returns how many. Batched when writing through `out` cannot throw (a
+  // returns how many: 0 only when empty (a partner in flight is waited for
+  // before the first element, as in try_pop, not after). Batched when writing through `out` cannot throw (a
   // pointer or a container's iterator into room already there); otherwise
   // one element at a time, so that a throwing write (a back_inserter that
   // cannot allocate) loses only the element being written.
@@ -263,7 +266,8 @@ class basic_queue {
     } else {
       claimed c;
       while (popped < n) {
-        const std::size_t k = ring_.template claim<consumers>(c, std::min(n - popped, batch_limit));
+        const std::size_t k =
+            ring_.template claim<consumers>(c, std::min(n - popped, batch_limit), popped == 0);
         if (k == 0) break;
         out = ring_.template publish_n<consumers>(c.pos, k, move_out<OutIt>{std::move(out)}).out;
         waiting_.template notify<consumers>(static_cast<std::uint32_t>(k));
@@ -333,7 +337,7 @@ class basic_queue {
       if constexpr (detail::nothrow_batch<R, T>) {
         const std::size_t want = detail::available(it, end, batch_limit);
         claimed c;
-        auto attempt = [&] { return ring_.template claim<producers>(c, want); };
+        auto attempt = [&] { return ring_.template claim<producers>(c, want, !Wait && pushed == 0); };
         std::size_t n = attempt();
         if (n == 0 && Wait)
           n = waiting_.template wait<producers>(
@@ -390,12 +394,14 @@ class basic_queue {
         std::conditional_t<S == producers, typename Config::producers, typename Config::consumers>;
     if constexpr (by_ticket<Deadline, side_policy>) {
       if (!ring_.template take_ticket<S>(c)) return false;
-      return ring_.template ready<S>(c) ||
-             waiting_.template wait<S>([&] { return ring_.template ready<S>(c); },
-                                       [&] { return S == consumers && ring_.abandoned(c.pos); },
-                                       deadline);
+      const bool ready = ring_.template ready<S>(c) ||
+                         waiting_.template wait<S>(
+                             [&] { return ring_.template ready<S>(c); },
+                             [&] { return S == consumers && ring_.abandoned(c.pos); }, deadline);
+      // A channel's last receiver is gone: the turn passes with nothing written.
+      return ready && (S == consumers || !ring_.holds_discarded(c));
     } else {
-      auto attempt = [&] { return ring_.template claim<S>(c) != 0; };
+      auto attempt = [&] { return ring_.template claim<S>(c, 1, false) != 0; };
       return attempt() || waiting_.template wait<S>(
                               attempt, [&] { return ring_.template stopping<S>(); }, deadline);
     }
@@ -418,6 +424,15 @@ class basic_queue {
     std::destroy_at(c.slot->value());
     ring_type::publish(c);
     waiting_.template notify<consumers>(1);
+  }
+
+  // A channel's last receiver is gone: pushes fail from now on, and what is
+  // queued, or being pushed, is destroyed now rather than when the queue is.
+  friend struct detail::queue_access;
+  void discard() noexcept {
+    ring_.begin_discard();
+    close();
+    ring_.discard([this] { waiting_.template notify<consumers>(1); });
   }
 
   ring_type ring_;

@@ -45,6 +45,7 @@ template <template <class> class Atom>
 struct closing_state {
   Atom<bool> closing{false};          // set (release) after final_tail
   Atom<std::uint64_t> final_tail{0};  // the tail at the close
+  Atom<bool> discarding{false};       // no consumer is left (sequence_ring::discard)
 };
 
 template <template <class> class Atom>

@@ -1,93 +1,51 @@
-// The sequence ring: Dmitry Vyukov's bounded MPMC queue, with turn numbers
-// that make every capacity (1 included) work.
+// The sequence ring: Dmitry Vyukov's bounded MPMC queue, with turn numbers that make every
+// capacity (1 included) work. docs/design.md gives the long form of what follows.
 //
-// Layout
-// ------
-// A power-of-two array of slots and two 64-bit counters: `tail_`, the next
-// position a producer will claim, and `head_`, the next position a consumer
-// will claim. Position p lives in slot p & mask. Each slot holds the
-// element's raw bytes and a 32-bit `turn` word that says whose move it is:
+// n slots (slot_map.hpp) and two 64-bit counters: `tail_`, the next position a producer will
+// claim, and `head_`, the next a consumer will claim. Each slot's 32-bit turn word says whose
+// move it is:
 //
-//     turn == 2*p                  free for the producer of position p
-//     turn == 2*p + 1              holds p's element, for p's consumer
-//     turn == 2*(p + capacity)     free for the producer of p + capacity
+//     turn == 2*p              free for the producer of position p
+//     turn == 2*p + 1          holds p's element, for p's consumer
+//     turn == 2*(p + n)        free for the producer of p + n
 //
-// Vyukov's original stores p and p + 1; with one slot those collide (the
-// element written for position 0 reads as "free for position 1"). Doubling
-// keeps them apart for every capacity: an element's turn is odd, a free
-// slot's even. Slot i starts at 2*i.
+// Vyukov stores p and p + 1, which collide with one slot; doubled, an element's turn is odd
+// and a free slot's even. Turns are compared by signed 32-bit difference, so they may wrap: a
+// thread holding a current position finds its slot at most one lap (2*n) behind, hence
+// n <= 2^30. A thread holding a stale position may misread a wrapped turn, but acts on it
+// only through take(), which fails for a stale position, and re-reads the counter before
+// reporting "full" or "empty".
 //
-// Turns are compared by signed 32-bit difference, so they may wrap. A thread
-// holding a current position finds its slot's turn at most one lap behind
-// what it expects, 2*capacity, hence capacity <= 2^30. A thread holding a
-// stale position may misread a wrapped turn, but it acts on the reading only
-// through take(), which fails for a stale position; and before reporting
-// "full" or "empty" it re-reads the counter to prove its position current.
-//
-// Protocol
-// --------
-// claim: read the counter (p); if the slot's turn is this side's for p, take
-//        p (claim_strategy.hpp: compare-exchange, or a store for a lone side).
+// claim: read the counter (p); if the slot's turn is this side's for p, take p
+//        (claim_strategy.hpp: compare-exchange, or a store for a lone side).
 // push:  construct the element; store turn 2*p + 1 (release).
-// pop:   move the element out, destroy it; store turn 2*(p + capacity)
-//        (release).
-// The counters only hand out positions; element data is published through
-// the slot's turn word alone, by a release store that the next owner's
-// acquire load of the same word synchronizes with. A ticket (claim::ticket)
-// takes the position first and waits for the turn afterwards.
+// pop:   move the element out, destroy it; store turn 2*(p + n) (release).
+// Element data is published through the turn word alone. A ticket (claim::ticket) takes the
+// position first and waits for the turn after.
 //
-// Closing
-// -------
-// The producers' strategy closes the tail (claim_strategy.hpp) and reports
-// the tail at that moment, the final tail, kept in closing_state. Consumers
-// are done when head_ reaches it (drained()); a consumer holding a ticket at
-// or past it gives up (abandoned()).
+// Progress: neither lock-free nor wait-free. Between its claim and its turn store a producer
+// owns its slot; preempted there, it holds up the consumer of that position (try_pop too,
+// which waits for a partner in flight rather than report "empty"), though later positions
+// may hold elements; likewise a preempted consumer and the producer one lap later.
 //
-// Progress
-// --------
-// Neither lock-free nor wait-free: between its claim and its turn store a
-// producer owns its slot, and if it is preempted there the consumer of that
-// position cannot proceed (try_pop reports "empty", pop waits), even though
-// later positions may hold elements; likewise a preempted consumer and the
-// producer one lap later. Claims themselves are lock-free.
+// Closing: the producers' strategy closes the tail and reports the tail at that moment, the
+// final tail (closing_state). Consumers are done when head_ reaches it; a consumer ticket at
+// or past it gives up (abandoned()). discard() destroys what is left when no consumer remains.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
 #include <mpmc/detail/claim_strategy.hpp>
+#include <mpmc/detail/slot_map.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <new>
 #include <stdexcept>
+#include <type_traits>
 
 namespace mpmc::detail {
-
-// One cell of the ring. The turn word comes first so that with padding both
-// share one cache line; the element's bytes are raw storage, so T needs no
-// default constructor.
-template <class T, std::size_t Alignment, template <class> class Atom = std::atomic>
-struct slot {
-  static constexpr std::size_t alignment =
-      std::max({Alignment, alignof(Atom<std::uint32_t>), alignof(T)});
-
-  alignas(alignment) Atom<std::uint32_t> turn{0};
-  alignas(T) std::byte bytes[sizeof(T)];
-
-  T* value() noexcept { return std::launder(reinterpret_cast<T*>(bytes)); }
-};
-
-// padding::interleaved's permutation of slot indices: swaps the lowest
-// `spread` bits with the next `spread`, a transpose of each block of
-// 2^spread lines of 2^spread slots. Consecutive indices land 2^spread slots
-// (one line) apart. A bijection on [0, 2^k) whenever 2*spread <= k.
-constexpr std::size_t interleave_index(std::size_t index, unsigned spread) noexcept {
-  const std::size_t low = (std::size_t{1} << spread) - 1;
-  return (index & ~(low | (low << spread))) | ((index & low) << spread) | ((index >> spread) & low);
-}
 
 template <class P>
 inline constexpr bool interleaves = false;
@@ -95,117 +53,123 @@ template <class P>
 requires requires { P::interleave; }
 inline constexpr bool interleaves<P> = P::interleave;
 
+template <class C>
+inline constexpr std::size_t fixed_extent = 0;
+template <class C>
+requires(C::is_fixed&& requires {
+  C::extent;
+}) inline constexpr std::size_t fixed_extent<C> = C::extent;
+
 // Producers take the even turns, consumers the odd ones.
 enum class side : std::uint32_t { producers = 0, consumers = 1 };
 
 template <class T, class Config, template <class> class Atom = std::atomic>
 class sequence_ring {
   using capacity_type = typename Config::capacity;
-  static constexpr bool interleave = interleaves<typename Config::padding>;
 
  public:
   using slot_type = slot<T, Config::padding::alignment, Atom>;
   using storage_type = typename capacity_type::template storage<slot_type>;
+  using map_type =
+      slot_map<slot_type, fixed_extent<capacity_type>, interleaves<typename Config::padding>>;
   using push_claim = claim_strategy_for<typename Config::producers, Atom, true>;
   using pop_claim = claim_strategy_for<typename Config::consumers, Atom, false>;
 
-  // A turn may lag its claimer by one lap, 2*capacity, within 2^31 (Layout).
+  // A turn may lag its claimer by one lap, 2*capacity, within 2^31.
   static constexpr std::size_t max_capacity = std::size_t{1} << 30;
 
+  // `first`, where both counters start, lets a test run near the end of the positions.
   template <class Allocator>
-  requires(!capacity_type::is_fixed) sequence_ring(std::size_t capacity, const Allocator& allocator)
-      : storage_(slot_count(capacity), allocator) {
-    bind_storage();
+  requires(!capacity_type::is_fixed)
+      sequence_ring(std::size_t capacity, const Allocator& allocator, std::uint64_t first = 0)
+      : tail_(first), head_(first), storage_(checked(capacity), allocator) {
+    bind_storage(first);
   }
-  sequence_ring() noexcept requires capacity_type::is_fixed { bind_storage(); }
+  sequence_ring() noexcept requires capacity_type::is_fixed { bind_storage(0); }
   sequence_ring(const sequence_ring&) = delete;
   sequence_ring& operator=(const sequence_ring&) = delete;
 
-  // Destroys the elements still queued (an odd turn holds one: tickets taken
-  // in vain after a close move the counters past empty positions).
+  // Destroys the elements still queued, found by their odd turns (tickets taken in vain
+  // after a close move the counters past empty positions).
   ~sequence_ring() {
-    for (std::size_t i = 0; i <= mask_; ++i)
-      // relaxed: the owner joined every thread that used the ring, and
-      // joining synchronizes.
-      if ((slots_[i].turn.load(std::memory_order_relaxed) & 1) != 0)
-        std::destroy_at(slots_[i].value());
+    for (std::size_t i = 0; i != storage_.size(); ++i)
+      // relaxed: the owner joined every thread that used the ring; joining synchronizes.
+      if ((map_.slots[i].turn.load(std::memory_order_relaxed) & 1) != 0)
+        std::destroy_at(map_.slots[i].value());
   }
 
-  std::size_t capacity() const noexcept { return mask_ + 1; }
+  std::size_t capacity() const noexcept { return map_.size; }
 
-  // Elements claimed by producers and not yet by consumers, clamped to
-  // [0, capacity()]: exact when no operation is in flight.
+  // Elements claimed by producers and not yet by consumers, clamped to [0, capacity()]:
+  // exact when no operation is in flight.
   std::size_t size() const noexcept {
-    // relaxed (both): a snapshot of two counters cannot be atomic anyway; a
-    // reading outside [0, capacity] is clamped, and nothing is accessed on
-    // the strength of it.
+    // relaxed (both): a snapshot of two counters cannot be atomic anyway; it is clamped, and
+    // nothing is accessed on the strength of it.
     const std::uint64_t head = pop_claim::position(head_.load(std::memory_order_relaxed));
     std::uint64_t tail = push_claim::position(tail_.load(std::memory_order_relaxed));
-    // acquire: pairs with the release store of `closing` in close(): tickets
-    // taken in vain after it moved tail_ past the final tail.
+    // acquire: pairs with the release store of `closing` in close(): tickets taken in vain
+    // after it moved tail_ past the final tail.
     if (closing_.closing.load(std::memory_order_acquire))
       // relaxed: ordered by the acquire above.
       tail = std::min(tail, closing_.final_tail.load(std::memory_order_relaxed));
-    if (tail <= head) return 0;
-    return static_cast<std::size_t>(std::min<std::uint64_t>(tail - head, capacity()));
+    return tail <= head ? 0 : static_cast<std::size_t>(std::min(tail - head, map_.size));
   }
 
-  // A claimed position, with its slot and the turn that hands the slot on,
-  // worked out before the take: after a compare-exchange, a compiler barrier,
-  // the geometry would be reloaded, and a locked instruction holds back loads.
+  // A claimed position, its slot and the turn that hands the slot on, worked out before the
+  // take: after a compare-exchange (a compiler barrier) the map would be reloaded, and a
+  // locked instruction holds back loads.
   struct claimed {
     std::uint64_t pos;
     slot_type* slot;
     std::uint32_t done;
   };
 
-  // Claims up to `max` consecutive positions whose slots all show side S's
-  // turn, the first in `c`; returns how many (0: full or closed for
-  // producers, empty for consumers). Slots are released out of order (the
-  // consumer of p + 1 may finish before that of p), so the run is the
-  // longest such prefix; the take() succeeding proves the counter stayed at
-  // pos while the turns were read, so no other thread of the side took any
-  // of them.
+  // Claims up to `max` consecutive positions whose slots all show side S's turn, the first in
+  // `c`; returns how many. 0 when the ring was full (producers), closed, or empty (consumers)
+  // at some instant of the call; or, unless `strong`, when the slot in front is not yet handed
+  // on, for a blocking caller that then waits by its wait policy (which may sleep). Slots are
+  // released out of order, so a run is the longest such prefix; take() succeeding proves the
+  // counter stayed at pos while the turns were read, so nobody else took any of them.
   //
-  // Always inlined: out of line, the claimed position comes back through
-  // memory, on the critical path of every push and pop (bench/compare, pair).
+  // Always inlined: out of line, the claimed position comes back through memory, on the
+  // critical path of every push and pop (bench/compare, pair).
   template <side S>
-  [[gnu::always_inline]] std::size_t claim(claimed& c, std::size_t max = 1) noexcept {
+  [[gnu::always_inline]] std::size_t claim(claimed& c, std::size_t max = 1,
+                                           bool strong = true) noexcept {
     auto& counter = counter_of<S>();
-    const geometry g = shape();
-    max = std::min<std::size_t>(max, g.mask + 1);
-    // relaxed: only a guess at the position; the turn check and take()
-    // reject a stale one.
+    const map_type m = map_;
+    max = std::min<std::size_t>(max, m.size);
+    partner_pause pause;
+    // relaxed: only a guess at the position; the turn check and take() reject a stale one.
     std::uint64_t pos = counter.load(std::memory_order_relaxed);
     for (;;) {
+      const std::size_t first = m.index(strategy<S>::position(pos));
       std::size_t n = 0;
       std::int32_t behind = 0;
-      if (!interleave && max >= 4) {
-        // A batch: within a lap its slots are contiguous, so test their
-        // turns four at a time while all match, one branch per four slots
-        // (bench/compare, bulk64); a group with a mismatch is read again
-        // below, slot by slot.
-        const slot_type* first = &g.at(pos);
-        const std::size_t in_lap = std::min<std::size_t>(max, g.mask + 1 - (pos & g.mask));
+      if (!interleaves<typename Config::padding> && max >= 4) {
+        // A batch: within a lap its slots are contiguous, so test four turns per branch while
+        // all match (bench/compare, bulk64); a group with a mismatch is read again below.
+        const slot_type* run = m.slots + first;
+        const std::size_t in_lap = std::min<std::size_t>(max, m.size - first);
         for (std::uint32_t want = turn_of<S>(pos); n + 4 <= in_lap; n += 4, want += 8) {
           // (1) acquire (all four), as below.
-          if (((first[n].turn.load(std::memory_order_acquire) ^ want) |
-               (first[n + 1].turn.load(std::memory_order_acquire) ^ (want + 2)) |
-               (first[n + 2].turn.load(std::memory_order_acquire) ^ (want + 4)) |
-               (first[n + 3].turn.load(std::memory_order_acquire) ^ (want + 6))) != 0)
+          if (((run[n].turn.load(std::memory_order_acquire) ^ want) |
+               (run[n + 1].turn.load(std::memory_order_acquire) ^ (want + 2)) |
+               (run[n + 2].turn.load(std::memory_order_acquire) ^ (want + 4)) |
+               (run[n + 3].turn.load(std::memory_order_acquire) ^ (want + 6))) != 0)
             break;
         }
       }
       for (; n < max; ++n) {
-        // (1) acquire: pairs with release (2) in publish() by the slot's
-        // previous owner: a producer sees the last lap's consumer done with
-        // the bytes, a consumer sees the element fully constructed.
-        const std::uint32_t turn = g.at(pos + n).turn.load(std::memory_order_acquire);
+        // (1) acquire: pairs with release (2) in publish() by the slot's previous owner: a
+        // producer sees the last lap's consumer done with the bytes, a consumer sees the
+        // element fully constructed.
+        const std::uint32_t turn = m.slot(m.next(first, n)).turn.load(std::memory_order_acquire);
         behind = static_cast<std::int32_t>(turn - turn_of<S>(pos + n));
         if (behind != 0) break;
       }
       if (n != 0) {
-        c = {pos, &g.at(pos), g.template done_of<S>(pos)};
+        c = {pos, &m.slot(first), done_of<S>(pos, m.size)};
         switch (claim_of<S>().take(counter, pos, n, closing_)) {
           case take_result::taken:
             return n;
@@ -217,53 +181,52 @@ class sequence_ring {
       }
       // relaxed: compared with pos only; nothing is read through it.
       const std::uint64_t now = counter.load(std::memory_order_relaxed);
-      // behind < 0: the slot's previous owner has not finished: full
-      // (producers) or empty (consumers), if pos is still current, which
-      // proves the turn read was of this lap and not a wrapped one.
-      if (behind < 0 && now == pos) return 0;
-      pos = now;  // behind > 0: another thread of this side took pos
+      if (now != pos) {
+        pos = now;  // another thread of this side took pos
+      } else if (behind < 0) {
+        // pos is current, so the turn read was of this lap: the slot's previous owner has not
+        // finished. Full or empty, unless the other side has claimed that owner's position.
+        if (!strong || !partner_busy<S>(pos)) return 0;
+        pause();
+      }
     }
   }
 
-  // A ticket (claim::ticket, untimed blocking calls): the next position,
-  // whatever its slot holds. False for producers once closed. The holder
-  // waits until ready<S>(c) before touching the slot.
+  // A ticket (claim::ticket, untimed blocking calls): the next position, whatever its slot
+  // holds. False for producers once closed. The holder waits for ready<S>(c).
   template <side S>
   bool take_ticket(claimed& c) noexcept {
     std::uint64_t pos;
     if (!claim_of<S>().ticket(counter_of<S>(), pos)) return false;
-    const geometry g = shape();
-    c = {pos, &g.at(pos), g.template done_of<S>(pos)};
+    c = {pos, &map_.at(pos), done_of<S>(pos, map_.size)};
     return true;
   }
 
-  // Whether c's slot shows side S's turn.
   template <side S>
   bool ready(const claimed& c) noexcept {
     // (1) acquire, as in claim().
     return c.slot->turn.load(std::memory_order_acquire) == turn_of<S>(c.pos);
   }
 
-  // Hands c's slot to the other side: this side is done with it.
+  // Hands c's slot to the other side.
   static void publish(const claimed& c) noexcept {
-    // (2) release: pairs with acquire (1) by the slot's next owner: the
-    // element is fully constructed (after a push) or moved out and destroyed
-    // (after a pop) before the next owner touches the bytes.
+    // (2) release: pairs with acquire (1) by the slot's next owner: the element is fully
+    // constructed (push), or moved out and destroyed (pop), before the next owner touches it.
     c.slot->turn.store(c.done, std::memory_order_release);
   }
 
-  // Runs `each(slot)` on the n slots of a batch claimed from pos, in order,
-  // handing each to the other side as soon as it is done, so that they can
-  // start on the first while the rest are written. `each` is taken and
-  // returned by value, so that its state (an iterator) stays in registers.
+  // Runs `each(slot)` on the n slots of a batch claimed from pos, in order, handing each on
+  // as soon as it is done. `each` is taken and returned by value so that its state (an
+  // iterator) stays in registers.
   template <side S, class Each>
   Each publish_n(std::uint64_t pos, std::size_t n, Each each) noexcept {
-    const geometry g = shape();
+    const map_type m = map_;
+    const std::size_t first = m.index(pos);
     for (std::size_t i = 0; i != n; ++i) {
-      slot_type& s = g.at(pos + i);
+      slot_type& s = m.slot(m.next(first, i));
       each(s);
-      // (2) release, as in publish(c).
-      s.turn.store(g.template done_of<S>(pos + i), std::memory_order_release);
+      // (2) release, as in publish().
+      s.turn.store(done_of<S>(pos + i, m.size), std::memory_order_release);
     }
     return each;
   }
@@ -274,27 +237,21 @@ class sequence_ring {
     if (!push_claim_.close(tail_, final)) return false;
     // relaxed: published by the release store below.
     closing_.final_tail.store(final, std::memory_order_relaxed);
-    // release: pairs with the acquires in stopping(), drained(), abandoned()
-    // and size(): who sees the flag sees the final tail.
+    // release: pairs with the acquires in stopping(), abandoned() and size(): who sees the
+    // flag sees the final tail.
     closing_.closing.store(true, std::memory_order_release);
     return true;
   }
   bool closed() const noexcept { return push_claim_.closed(tail_); }
 
-  // Closed, and consumers have claimed every position claimed before the
-  // close (one still being filled counts, so its element is waited for).
+  // Closed, and consumers have claimed every position claimed before the close.
   bool drained() const noexcept {
-    // acquire: pairs with the release store in close().
-    if (!closing_.closing.load(std::memory_order_acquire)) return false;
-    // relaxed (both): final_tail is ordered by the acquire; head_ is compared.
-    return pop_claim::position(head_.load(std::memory_order_relaxed)) >=
-           closing_.final_tail.load(std::memory_order_relaxed);
+    // relaxed: head_ is only compared; abandoned() orders the final tail.
+    return abandoned(pop_claim::position(head_.load(std::memory_order_relaxed)));
   }
 
-  // Whether a blocked call of side S should give up: closed (producers), or
-  // drained (consumers). Reads the read-mostly closing flag, not tail_, which
-  // every push writes: a consumer polling tail_ would pull that line away
-  // from the producer it waits for.
+  // Whether a blocked call of side S should give up: closed (producers), or drained
+  // (consumers). Polls the read-mostly closing flag, not tail_, which every push writes.
   template <side S>
   bool stopping() const noexcept {
     // acquire: pairs with the release store in close().
@@ -302,8 +259,7 @@ class sequence_ring {
     return S == side::producers || drained();
   }
 
-  // Whether a consumer holding ticket pos should give up: no producer
-  // claimed pos before the close.
+  // Whether position pos will never be filled: closed, and not claimed before the close.
   bool abandoned(std::uint64_t pos) const noexcept {
     // acquire: pairs with the release store in close().
     if (!closing_.closing.load(std::memory_order_acquire)) return false;
@@ -311,86 +267,124 @@ class sequence_ring {
     return pos >= closing_.final_tail.load(std::memory_order_relaxed);
   }
 
+  // A channel's last receiver is gone: from here on a producer ticket whose turn comes writes
+  // nothing (holds_discarded()).
+  void begin_discard() noexcept {
+    // release: pairs with the acquire in holds_discarded().
+    closing_.discarding.store(true, std::memory_order_release);
+  }
+
+  // After begin_discard() and close(), with no consumer left: destroys every element claimed
+  // before the close, waiting for those still being written, and calls freed() after each
+  // slot it frees (a ticket holder may be waiting for it).
+  template <class Freed>
+  void discard(Freed freed) noexcept {
+    partner_pause pause;
+    // relaxed: no other consumer is left to move head_.
+    std::uint64_t pos = pop_claim::position(head_.load(std::memory_order_relaxed));
+    while (!abandoned(pos)) {
+      const claimed c{pos, &map_.at(pos), done_of<side::consumers>(pos, map_.size)};
+      // (1) acquire, as in claim().
+      const std::uint32_t turn = c.slot->turn.load(std::memory_order_acquire);
+      if (turn == turn_of<side::consumers>(pos)) {
+        std::destroy_at(c.slot->value());
+        publish(c);
+        freed();
+      } else if (turn != c.done) {  // c.done: a ticket holder passed its turn up
+        pause();                    // claimed before the close, still being written
+        continue;
+      }
+      ++pos;
+    }
+    // relaxed: for size() only; no consumer is left.
+    head_.store(pos, std::memory_order_relaxed);
+  }
+
+  // For a producer ticket whose turn came: once discarding, leaves the slot to the next lap
+  // with nothing written, for discard() to skip, and returns true.
+  bool holds_discarded(const claimed& c) noexcept {
+    // acquire: pairs with the release store in begin_discard().
+    if (!closing_.discarding.load(std::memory_order_acquire)) return false;
+    // (2) release, as in publish().
+    c.slot->turn.store(done_of<side::consumers>(c.pos, map_.size), std::memory_order_release);
+    return true;
+  }
+
   const storage_type& storage() const noexcept { return storage_; }
 
  private:
-  // Side S's turn for position p: 2*p + S. Truncation to 32 bits is
-  // intended: turns are compared by signed difference.
+  // Side S's turn for position p: 2*p + S, truncated to 32 bits on purpose.
   template <side S>
   static std::uint32_t turn_of(std::uint64_t pos) noexcept {
     return (static_cast<std::uint32_t>(pos) << 1) + static_cast<std::uint32_t>(S);
   }
+  // The turn side S leaves when done with pos's slot: the consumer's after a push, the next
+  // lap's producer's after a pop.
+  template <side S>
+  static std::uint32_t done_of(std::uint64_t pos, std::uint64_t n) noexcept {
+    return S == side::producers ? turn_of<S>(pos) + 1 : turn_of<side::producers>(pos + n);
+  }
 
-  // The ring's shape, copied into locals by the loops: an acquire load is a
-  // barrier to the compiler, which would reload the members after each one.
-  struct geometry {
-    slot_type* slots;
-    std::uint64_t mask;
-    unsigned spread;
+  // Whether the other side has claimed the position whose owner holds pos's slot, and so
+  // will hand it on soon.
+  template <side S>
+  bool partner_busy(std::uint64_t pos) const noexcept {
+    // relaxed (both): a claim made before this call began is visible by coherence; one made
+    // since may be missed, and then the ring was full or empty at that instant.
+    if constexpr (S == side::producers)
+      return pop_claim::position(head_.load(std::memory_order_relaxed)) + map_.size > pos;
+    else
+      return push_claim::position(tail_.load(std::memory_order_relaxed)) > pos && !abandoned(pos);
+  }
 
-    slot_type& at(std::uint64_t pos) const noexcept {
-      auto index = static_cast<std::size_t>(pos & mask);
-      if constexpr (interleave) index = interleave_index(index, spread);
-      return slots[index];
-    }
-    // The turn side S leaves in pos's slot when done with it: the consumer's
-    // (2*pos + 1) after a push, the next lap's producer's (2*(pos +
-    // capacity)) after a pop.
-    template <side S>
-    std::uint32_t done_of(std::uint64_t pos) const noexcept {
-      if constexpr (S == side::producers)
-        return turn_of<S>(pos) + 1;
+  // Waiting for a partner: backoff rounds for the wait policy's spin budget, then yields, so
+  // a preempted partner gets the core.
+  struct partner_pause {
+    typename Config::backoff backoff{};
+    std::uint32_t rounds = 0;
+    void operator()() noexcept {
+      if (rounds++ < Config::wait::spin_limit)
+        backoff();
       else
-        return turn_of<S>(pos) + 1 + 2 * static_cast<std::uint32_t>(mask);
+        backend::thread_yield();
     }
   };
-  geometry shape() const noexcept { return {slots_, mask_, spread_}; }
 
+  template <side S>
+  using strategy = std::conditional_t<S == side::producers, push_claim, pop_claim>;
   template <side S>
   Atom<std::uint64_t>& counter_of() noexcept {
     return S == side::producers ? tail_ : head_;
   }
   template <side S>
-  auto& claim_of() noexcept {
+  strategy<S>& claim_of() noexcept {
     if constexpr (S == side::producers)
       return push_claim_;
     else
       return pop_claim_;
   }
 
-  void bind_storage() noexcept {
-    slots_ = storage_.data();
-    mask_ = storage_.size() - 1;
-    // padding::interleaved: k slots per line and k lines to a block; a ring
-    // of fewer than k*k slots uses the largest square block it holds.
-    if constexpr (interleave) {
-      constexpr auto per_line =
-          std::bit_floor(std::max<std::size_t>(1, backend::cache_line_size / sizeof(slot_type)));
-      spread_ = std::min(static_cast<unsigned>(std::countr_zero(per_line)),
-                         static_cast<unsigned>(std::countr_zero(storage_.size())) / 2);
-    }
-    for (std::uint64_t p = 0; p <= mask_; ++p)
-      // relaxed: the ring is not yet shared; publishing the queue to other
-      // threads orders these stores before their first access.
-      shape().at(p).turn.store(turn_of<side::producers>(p), std::memory_order_relaxed);
+  void bind_storage(std::uint64_t first) noexcept {
+    map_ = map_type(storage_.data(), storage_.size());
+    for (std::uint64_t p = first; p != first + map_.size; ++p)
+      // relaxed: the ring is not yet shared; publishing the queue to other threads orders
+      // these stores before their first access.
+      map_.at(p).turn.store(turn_of<side::producers>(p), std::memory_order_relaxed);
   }
 
-  static std::size_t slot_count(std::size_t capacity) {
+  static std::size_t checked(std::size_t capacity) {
     if (capacity == 0) throw std::invalid_argument("mpmc::queue: capacity must be at least 1");
     if (capacity > max_capacity) throw std::length_error("mpmc::queue: capacity is too large");
-    return std::bit_ceil(capacity);
+    return capacity;
   }
 
-  // Read-only after construction; shares no line with the counters.
-  slot_type* slots_ = nullptr;
-  std::uint64_t mask_ = 0;
-  unsigned spread_ = 0;
+  map_type map_;  // read-only after construction; shares no line with the counters
   closing_state<Atom> closing_;
   [[no_unique_address]] push_claim push_claim_;
   [[no_unique_address]] pop_claim pop_claim_;
 
-  // Each counter on its own line (two on x86, against adjacent-line
-  // prefetch): producers hammer one, consumers the other.
+  // Each counter on its own line (two on x86, against adjacent-line prefetch): producers
+  // hammer one, consumers the other.
   alignas(backend::false_sharing_range) Atom<std::uint64_t> tail_{0};
   alignas(backend::false_sharing_range) Atom<std::uint64_t> head_{0};
   // Fixed-capacity slots live here, inside the object, off head_'s line.

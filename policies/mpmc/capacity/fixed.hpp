@@ -1,10 +1,9 @@
-// capacity::fixed<N>: the slots live inside the queue object: no heap, one indirection less. N is
-// rounded up to a power of two, as a run-time capacity is, so a position maps with a mask.
+// capacity::fixed<N>: N slots inside the queue object: no heap, one indirection less, and a
+// position maps to its slot by a division the compiler turns into a mask or a multiply.
 #pragma once
 
 #include <mpmc/policy.hpp>
 
-#include <bit>
 #include <cstddef>
 
 namespace mpmc::capacity {
@@ -16,7 +15,7 @@ struct fixed {
                 "32 bits)");
   using category = tag::capacity;
   static constexpr bool is_fixed = true;
-  static constexpr std::size_t extent = std::bit_ceil(N);
+  static constexpr std::size_t extent = N;
 
   template <class Slot>
   class storage {

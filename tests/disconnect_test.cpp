@@ -1,0 +1,126 @@
+// A channel whose last receiver is gone: the values queued are destroyed at
+// once (not when the last sender goes), and every later or blocked send
+// fails with its argument untouched, in every claim mode.
+#include "support/tracked.hpp"
+
+#include <mpmc/channel.hpp>
+#include <mpmc/mpmc.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+using mpmc::test::tracked;
+
+// A mix makes a channel of capacity 3 (the fixed mix has it built in).
+template <class... Policies>
+struct mix {
+  static constexpr int senders = 3;
+  static auto channel() {
+    if constexpr (mpmc::queue<tracked, Policies...>::config_type::capacity::is_fixed)
+      return mpmc::make_channel<tracked, Policies...>();
+    else
+      return mpmc::make_channel<tracked, Policies...>(std::size_t{3});
+  }
+};
+template <class... Policies>
+struct lone_mix : mix<mpmc::producers::single, Policies...> {
+  static constexpr int senders = 1;
+};
+
+using disconnect_mixes =
+    ::testing::Types<mix<>, mix<mpmc::claim::ticket>, mix<mpmc::claim::ticket, mpmc::wait::spin>,
+                     mix<mpmc::wait::condvar>, mix<mpmc::wait::spin, mpmc::capacity::fixed<3>>,
+                     lone_mix<>>;
+struct disconnect_mix_names {
+  template <class Mix>
+  static std::string GetName(int i) {
+    static const char* const names[] = {"defaults", "ticket",           "ticket_spin",
+                                        "condvar",  "spin_fixed_three", "single_producer"};
+    return names[i];
+  }
+};
+
+template <class Mix>
+class Disconnect : public ::testing::Test {
+ protected:
+  void SetUp() override { tracked::reset(); }
+};
+TYPED_TEST_SUITE(Disconnect, disconnect_mixes, disconnect_mix_names);
+
+TYPED_TEST(Disconnect, TheLastReceiverDestroysWhatIsQueued) {
+  auto [tx, rx] = TypeParam::channel();
+  for (int i = 0; i != 3; ++i) ASSERT_TRUE(tx.push(tracked(i)));
+  auto rx2 = rx;
+  { auto gone = std::move(rx); }
+  EXPECT_EQ(tracked::counts().live, 3) << "a receiver is still alive";
+  { auto gone = std::move(rx2); }
+  EXPECT_EQ(tracked::counts().live, 0) << "queued values outlived the last receiver";
+  EXPECT_TRUE(tx.closed());
+  EXPECT_EQ(tx.size(), 0u);
+  tracked v(7);
+  EXPECT_FALSE(tx.push(std::move(v)));
+  EXPECT_FALSE(tx.try_push(std::move(v)));
+  EXPECT_FALSE(tx.try_push_for(std::move(v), 1ms));
+  EXPECT_EQ(v.value(), 7) << "a failed push consumed its argument";
+  EXPECT_EQ(tracked::counts().double_destroys, 0);
+}
+
+TYPED_TEST(Disconnect, ASenderBlockedOnAFullChannelFailsWithItsValue) {
+  auto [tx, rx] = TypeParam::channel();
+  for (int i = 0; i != 3; ++i) ASSERT_TRUE(tx.push(tracked(i)));
+  std::atomic<int> result{-1};
+  std::thread sender([&result, tx = tx] {
+    tracked v(9);
+    const bool pushed = tx.push(std::move(v));
+    result = pushed ? 1 : (v.value() == 9 ? 0 : 2);
+  });
+  std::this_thread::sleep_for(50ms);  // most likely blocked by now; the checks hold either way
+  EXPECT_EQ(result.load(), -1) << "a push into a full channel returned";
+  { auto gone = std::move(rx); }
+  sender.join();
+  EXPECT_EQ(result.load(), 0) << "1: the push succeeded into a channel nobody reads; 2: its "
+                                 "argument was consumed";
+  EXPECT_EQ(tracked::counts().live, 0);
+  EXPECT_EQ(tracked::counts().double_destroys, 0);
+}
+
+// Senders push until a push fails while a receiver pops some and leaves:
+// every push that succeeded was either popped or destroyed with the
+// receiver, every push that failed kept its argument.
+TYPED_TEST(Disconnect, SendersRacingTheLastReceiverLoseNothingAndLeakNothing) {
+  for (int round = 0; round != 20; ++round) {
+    tracked::reset();
+    auto [tx, rx] = TypeParam::channel();
+    std::atomic<int> bad_failures{0};
+    std::vector<std::thread> senders;
+    for (int s = 0; s != TypeParam::senders; ++s)
+      senders.emplace_back([&bad_failures, tx = tx, s] {
+        for (int i = 0;; ++i) {
+          tracked v(s * 1'000'000 + i);
+          if (i % 2 == 0 ? !tx.push(std::move(v)) : !tx.try_push(std::move(v))) {
+            if (v.value() != s * 1'000'000 + i) bad_failures.fetch_add(1);
+            if (!tx.closed()) continue;  // a full try_push
+            return;
+          }
+        }
+      });
+    std::thread receiver([rx = std::move(rx), round] {
+      for (int i = 0; i != 100 * round; ++i) (void)rx.pop();
+    });
+    receiver.join();  // the last receiver is destroyed with the thread's lambda
+    for (auto& t : senders) t.join();
+    EXPECT_EQ(bad_failures.load(), 0) << "a failed push consumed its argument";
+    EXPECT_EQ(tracked::counts().live, 0) << "a value outlived the last receiver";
+    EXPECT_EQ(tracked::counts().double_destroys, 0);
+  }
+}
+
+}  // namespace
