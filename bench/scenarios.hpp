@@ -95,8 +95,8 @@ inline double ns_per(std::chrono::steady_clock::duration d, item count) {
 }
 
 template <class A>
-result pair_scenario(const char* name, item n) {
-  auto a = std::make_unique<A>(1024);
+result pair_scenario(const char* name, item n, std::size_t capacity = 1024) {
+  auto a = std::make_unique<A>(capacity);
   // Calls go through a reference the compiler keeps in a register: through
   // the unique_ptr, gcc reloads the pointer from the stack at each push,
   // after the previous pop's locked instruction and so on the critical path,
@@ -115,11 +115,12 @@ result pair_scenario(const char* name, item n) {
   return {ns_per(t1 - t0, n), 0};
 }
 
-// One thread fills a queue of capacity `batch` and empties it again, over
-// and over: the cost per item when nothing contends.
+// One thread pushes `batch` items into a queue (of capacity `batch` unless
+// given) and pops them again, over and over: the cost per item when nothing
+// contends.
 template <class A>
-result batch_scenario(const char* name, item n, item batch) {
-  auto a = std::make_unique<A>(static_cast<std::size_t>(batch));
+result batch_scenario(const char* name, item n, item batch, std::size_t capacity = 0) {
+  auto a = std::make_unique<A>(capacity != 0 ? capacity : static_cast<std::size_t>(batch));
   A& q = *a;  // as in pair_scenario
   const item rounds = n / batch + 1;
   item sum = 0;
@@ -411,6 +412,8 @@ inline const scenario named_scenarios[] = {
     {"pair", "ns per push+pop", false, nullptr},
     {"batch64", "ns per item pushed and popped", false, nullptr},
     {"batch4096", "ns per item pushed and popped", false, nullptr},
+    {"pair-1000", "ns per push+pop, capacity 1000", false, nullptr},
+    {"batch64-1000", "ns per item, batches of 64, capacity 1000", false, nullptr},
     {"bulk64", "ns per item, bulk calls", false, nullptr},
     {"1p1c", "M items/s", true, cpu_per_item},
     {"1p1c-busy-push", "M items/s", true, cpu_per_item},
@@ -449,6 +452,8 @@ result run_scenario(const char* name, const std::string& s, item n) {
   if (s == "pair") return pair_scenario<A>(name, n);
   if (s == "batch64") return batch_scenario<A>(name, n, 64);
   if (s == "batch4096") return batch_scenario<A>(name, n, 4096);
+  if (s == "pair-1000") return pair_scenario<A>(name, n, 1000);
+  if (s == "batch64-1000") return batch_scenario<A>(name, n, 64, 1000);
   if (s == "bulk64") return bulk_scenario<A>(name, n, 64);
   if (s == "1p1c") return many_to_many_scenario<A>(name, n, 1, 1);
   if (s == "1p1c-busy-push") return many_to_many_scenario<A>(name, n, 1, 1, 64, 0);
