@@ -59,11 +59,9 @@ template <class W>
 concept wait_policy = policy_of<W, tag::wait> &&
                       requires { { W::spin_limit } -> std::convertible_to<std::uint32_t>; } &&
                       (detail::spinning_wait<W> || detail::parking_wait<W>);
-
 template <class C>
 concept claim_policy = policy_of<C, tag::claim> &&
                        requires { { C::tickets } -> std::convertible_to<bool>; };
-
 // `exclusive`: one thread at a time on this side, which then takes positions with a plain store.
 template <class P>
 concept producers_policy = policy_of<P, tag::producers> &&
@@ -71,7 +69,6 @@ concept producers_policy = policy_of<P, tag::producers> &&
 template <class P>
 concept consumers_policy = policy_of<P, tag::consumers> &&
                            requires { { P::exclusive } -> std::convertible_to<bool>; };
-
 // `alignment`: a slot's least alignment and size granule. `interleave` (optional): spread
 // consecutive positions over different cache lines.
 template <class P>
@@ -80,7 +77,6 @@ concept padding_policy = policy_of<P, tag::padding> &&
                          std::has_single_bit(static_cast<std::size_t>(P::alignment)) &&
                          (!requires { P::interleave; } ||
                           requires { { P::interleave } -> std::convertible_to<bool>; });
-
 // Fixed storage is default-constructible; dynamic storage takes a count and an `allocator_type`.
 template <class C>
 concept capacity_policy =

@@ -23,7 +23,6 @@ class handle_base {
   explicit handle_base(std::shared_ptr<Q> queue) : queue_(std::move(queue)) {
     if (!queue_) throw std::invalid_argument("mpmc::producer/consumer: the queue is null");
   }
-
   size_type capacity() const noexcept { return queue_->capacity(); }
   size_type size() const noexcept { return queue_->size(); }
   bool empty() const noexcept { return queue_->empty(); }

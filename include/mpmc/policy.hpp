@@ -20,28 +20,22 @@ struct consumers {};
 // erring deep inside the composer.
 template <class P>
 struct policy_category {};
-
 template <class P>
 requires requires { typename P::category; }
 struct policy_category<P> {
   using type = typename P::category;
 };
-
 template <class P>
 using policy_category_t = typename policy_category<P>::type;
 
 namespace detail {
-template <class Tag>
-inline constexpr bool is_category =
-    std::same_as<Tag, tag::capacity> || std::same_as<Tag, tag::padding> ||
-    std::same_as<Tag, tag::backoff> || std::same_as<Tag, tag::wait> ||
-    std::same_as<Tag, tag::claim> || std::same_as<Tag, tag::producers> ||
-    std::same_as<Tag, tag::consumers>;
+template <class Tag, class... Tags>
+inline constexpr bool one_of = (std::same_as<Tag, Tags> || ...);
 }  // namespace detail
 
 template <class P>
-concept policy = detail::is_category<policy_category_t<P>>;
-
+concept policy = detail::one_of<policy_category_t<P>, tag::capacity, tag::padding, tag::backoff,
+                                tag::wait, tag::claim, tag::producers, tag::consumers>;
 template <class P, class Tag>
 concept policy_of = policy<P> && std::same_as<policy_category_t<P>, Tag>;
 }  // namespace mpmc

@@ -1,9 +1,8 @@
-// Ranges of popped elements for range-v3: `for (Job& job : mpmc::views::drain(q)) run(job);`
-// Single-pass input views over a source that must outlive them. An element is popped when the
-// iteration asks for another (`it != end`), not when it advances, so `| ranges::views::take(n)`
-// pops exactly n; one popped but never read is destroyed with the view. The reference is
-// `value_type&`: move from it to take ownership. A copy of a view is a fresh view of the source,
-// without the element the original holds, so views stay copyable even for move-only elements.
+// mpmc::views::drain and consume: single-pass range-v3 views over a source that must outlive them.
+// They pop when the iteration asks for the next element (`it != end`), not when it advances, so
+// `| ranges::views::take(n)` pops exactly n; move from the `T&` to keep an element, as one popped
+// but never read dies with the view. A copy is a fresh view of the source, without the element the
+// original holds, so views stay copyable even for move-only elements.
 #pragma once
 
 #include <range/v3/iterator/default_sentinel.hpp>
@@ -52,19 +51,16 @@ class pop_view : public ranges::view_facade<pop_view<Source, Mode>, ranges::unkn
     using single_pass = std::true_type;
     pop_view* view = nullptr;
     value_type& read() const noexcept { return *view->current(); }
-    void next() noexcept { view->advance(); }
+    // The element just read is finished with; the next is popped only when asked for.
+    void next() noexcept {
+      view->current_.reset();
+      view->stale_ = true;
+    }
     bool equal(ranges::default_sentinel_t) const noexcept { return !view->current(); }
   };
-
   cursor begin_cursor() noexcept { return cursor{this}; }
 
-  // The element just read is finished with; the next is popped only when asked for.
-  void advance() noexcept {
-    current_.reset();
-    stale_ = true;
-  }
-
-  // Pops on first use after advance().
+  // Pops on first use after next().
   std::optional<value_type>& current() noexcept {
     if (std::exchange(stale_, false))
       if (auto next = Mode == pop_mode::drain ? source_->try_pop() : source_->pop())
@@ -76,26 +72,22 @@ class pop_view : public ranges::view_facade<pop_view<Source, Mode>, ranges::unkn
   std::optional<value_type> current_;
   bool stale_ = true;
 };
+
+template <pop_mode Mode>
+struct pop_fn {
+  template <pop_source Source>
+  auto operator()(Source& source) const noexcept {
+    return pop_view<Source, Mode>(source);
+  }
+};
 }  // namespace detail
 
 namespace views {
 // Pops until the source is momentarily empty.
-struct drain_fn {
-  template <pop_source Source>
-  auto operator()(Source& source) const noexcept {
-    return detail::pop_view<Source, detail::pop_mode::drain>(source);
-  }
-};
-
-// Pops, waiting like pop(), until the source is closed and drained.
-struct consume_fn {
-  template <pop_source Source>
-  auto operator()(Source& source) const noexcept {
-    return detail::pop_view<Source, detail::pop_mode::consume>(source);
-  }
-};
-
+using drain_fn = detail::pop_fn<detail::pop_mode::drain>;
 inline constexpr drain_fn drain{};
+// Pops, waiting like pop(), until the source is closed and drained.
+using consume_fn = detail::pop_fn<detail::pop_mode::consume>;
 inline constexpr consume_fn consume{};
 }  // namespace views
 }  // namespace mpmc

@@ -1,7 +1,6 @@
-// A store-load fence split unevenly (why: detail/event_count.hpp): the hot path's `light` half
-// only stops the compiler; the sleeper's `heavy` half, membarrier(PRIVATE_EXPEDITED), runs a full
-// barrier on every CPU running this process's threads. Where membarrier is missing or refused
-// (old kernels, seccomp), prepare() says so and both sides use full().
+// A store-load fence split unevenly (docs/design.md, The asymmetric fence): light() only stops
+// the compiler; heavy() is membarrier(PRIVATE_EXPEDITED), a full barrier on every CPU running this
+// process's threads. Where membarrier is refused, prepare() says so and both sides use full().
 #pragma once
 
 #include <atomic>
@@ -19,23 +18,20 @@ class asymmetric_fence {
  public:
   // Settles the mode (registering with the kernel once per process); true when light() suffices.
   static bool prepare() noexcept { return ensure_mode() == expedited; }
-
-  // No check of the mode here: a caller that got false from prepare() routes its hot path to
-  // full() through a test it makes anyway (event_count.hpp folds it into its waiter count).
+  // No check of the mode: a caller that got false from prepare() routes its hot path to full()
+  // through a test it makes anyway (event_count.hpp folds it into its waiter count).
   static void light() noexcept { std::atomic_signal_fence(std::memory_order_seq_cst); }
-
   static void heavy() noexcept {
 #if defined(__linux__)
+    // Cannot fail once registered (membarrier(2) lists no such error): what lets light() be a
+    // compiler barrier.
     if (ensure_mode() == expedited) {
-      // Cannot fail once registered (membarrier(2) lists no such error): what lets light() be
-      // a compiler barrier.
       syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
       return;
     }
 #endif
     full();
   }
-
   static void full() noexcept {
 #if defined(__SANITIZE_THREAD__)
     // ThreadSanitizer does not model fences (gcc refuses them under -Werror=tsan); a seq_cst
@@ -58,8 +54,7 @@ class asymmetric_fence {
         syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
       mode = expedited;
 #endif
-    // release: pairs with the acquire load above. Registration is idempotent, so racing first
-    // users agree.
+    // release: pairs with the acquire load above; registration is idempotent, so racers agree.
     mode_.store(mode, std::memory_order_release);
     return mode;
   }

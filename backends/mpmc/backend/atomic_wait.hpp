@@ -14,7 +14,6 @@ struct atomic_wait {
     // acquire: pairs with the waker's release of the word, like a futex.
     word.wait(seen, std::memory_order_acquire);
   }
-
   template <class Clock, class Duration>
   bool wait_until(std::atomic<std::uint32_t>& word, std::uint32_t seen,
                   const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
@@ -30,7 +29,6 @@ struct atomic_wait {
     }
     return Clock::now() < deadline;
   }
-
   void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept {
     count == 1 ? word.notify_one() : word.notify_all();
   }

@@ -17,7 +17,6 @@ class condvar {
     // acquire: pairs with the waker's release of the word.
     if (word.load(std::memory_order_acquire) == seen) ready_.wait(lock);
   }
-
   template <class Clock, class Duration>
   bool wait_until(std::atomic<std::uint32_t>& word, std::uint32_t seen,
                   const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
@@ -27,7 +26,6 @@ class condvar {
     if (word.load(std::memory_order_acquire) == seen) ready_.wait_until(lock, deadline);
     return Clock::now() < deadline;
   }
-
   void wake(std::atomic<std::uint32_t>&, std::uint32_t count) noexcept {
     { std::lock_guard lock(mutex_); }  // orders this wake after any waiter's check
     count == 1 ? ready_.notify_one() : ready_.notify_all();

@@ -14,19 +14,12 @@ namespace mpmc::backend {
 // false_sharing_range keeps hot variables apart where lines are prefetched in pairs (x86) or some
 // are 128 bytes (Apple, Neoverse). Not std::hardware_destructive_interference_size: gcc warns
 // (-Winterference-size) that it varies with -mtune, which would make layouts an ODR hazard.
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
-inline constexpr std::size_t cache_line_size = 64;
-inline constexpr std::size_t false_sharing_range = 128;
-#elif defined(__aarch64__) || defined(_M_ARM64)
-inline constexpr std::size_t cache_line_size = 64;
-inline constexpr std::size_t false_sharing_range = 128;
-#elif defined(__powerpc64__)
+#if defined(__powerpc64__)
 inline constexpr std::size_t cache_line_size = 128;
-inline constexpr std::size_t false_sharing_range = 128;
 #else
 inline constexpr std::size_t cache_line_size = 64;
-inline constexpr std::size_t false_sharing_range = 128;
 #endif
+inline constexpr std::size_t false_sharing_range = 128;
 
 // A spin-wait hint: x86 `pause` keeps the pipeline from filling with speculative loads of the
 // watched line and gives the core to its hyper-thread sibling; ARM `yield` is the same hint.

@@ -22,7 +22,6 @@ struct linux_futex {
   void wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {
     call(word, FUTEX_WAIT_PRIVATE, seen, nullptr);
   }
-
   // False once the deadline has passed by the caller's clock; true otherwise, including when the
   // kernel's CLOCK_MONOTONIC timeout fires a hair early (the caller then waits again).
   template <class Clock, class Duration>
@@ -36,7 +35,6 @@ struct linux_futex {
     call(word, FUTEX_WAIT_PRIVATE, seen, &relative);
     return Clock::now() < deadline;
   }
-
   // The kernel reads the count as an int: clamped, or "all" would read as -1.
   void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept {
     call(word, FUTEX_WAKE_PRIVATE, std::min<std::uint32_t>(count, std::numeric_limits<int>::max()),

@@ -31,8 +31,7 @@ struct in_category {
 };
 
 template <class Base, class... Policies>
-struct compose {
- private:
+class compose {
   static constexpr auto policies = hana::tuple_t<Policies...>;
 
   template <class Tag>

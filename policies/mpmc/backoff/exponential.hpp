@@ -13,7 +13,6 @@ struct basic_exponential {
   static_assert(Min >= 1, "mpmc::backoff::basic_exponential<Min, Max>: Min must be at least 1");
   static_assert(Min <= Max, "mpmc::backoff::basic_exponential<Min, Max>: Min must not exceed Max");
   using category = tag::backoff;
-
   void operator()() noexcept {
     for (std::uint32_t i = 0; i != run_; ++i) backend::cpu_relax();
     run_ = run_ < Max / 2 ? run_ * 2 : Max;

@@ -1,5 +1,4 @@
-// backoff::none: retry at once. Lowest latency when the partner is about to finish; the most
-// memory traffic while it is not.
+// backoff::none: retry at once: least latency when the partner is about to finish, most traffic.
 #pragma once
 
 #include <mpmc/policy.hpp>

@@ -1,5 +1,4 @@
-// backoff::yield: give the core away between attempts. Useful only where threads outnumber
-// cores; with a core each it costs a syscall per attempt.
+// backoff::yield: yield between attempts: a syscall each, worth it only if threads outnumber cores.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>

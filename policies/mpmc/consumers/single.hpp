@@ -1,6 +1,5 @@
 // consumers::single: at most one thread pops at any moment, so a pop takes its position with a
-// plain store (detail/claim_strategy.hpp). Two concurrent pops are an undetectable data race that
-// loses or duplicates elements; another thread later is fine if the hand-over synchronizes.
+// plain store; two at once is an undetected data race. A synchronized hand-over is fine.
 #pragma once
 
 #include <mpmc/policy.hpp>

@@ -1,7 +1,5 @@
-// padding::interleaved: dense slots, with consecutive positions on different cache lines so the
-// producer of p and the consumer of p-1 do not share one: in each block of k lines of k slots,
-// position i goes to line i mod k (atomic_queue's "index shuffling"). A line-sized element gets
-// lines of its own and nothing is permuted.
+// padding::interleaved: dense slots, consecutive positions on different cache lines: in each
+// block of k lines of k slots, position i goes to line i mod k (atomic_queue's index shuffling).
 #pragma once
 
 #include <mpmc/policy.hpp>

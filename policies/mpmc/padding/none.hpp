@@ -1,5 +1,4 @@
-// padding::none: dense slots, only as large as turn word and element need. The default: the
-// smallest footprint keeps a queue in the nearest caches.
+// padding::none, the default: dense slots; the smallest footprint stays in the nearest caches.
 #pragma once
 
 #include <mpmc/padding/align_to.hpp>

@@ -1,7 +1,5 @@
-// wait::park<Backend, SpinLimit, YieldLimit>, the default: spin, yield, then sleep on `Backend`
-// (any mpmc::parking_backend) until a partner makes progress. A running partner answers within
-// the spin. A runnable one waiting for a core gets ours for one sched_yield, where sleeping costs
-// a wait, a wake and two context switches; with nobody else runnable the yields return at once.
+// wait::park<Backend, SpinLimit, YieldLimit>, the default: spin, yield, then sleep on `Backend`.
+// A yield hands the core to a runnable partner for far less than a sleep and a wake.
 #pragma once
 
 #include <mpmc/backend/native.hpp>
