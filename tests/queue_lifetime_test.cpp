@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -177,6 +178,26 @@ TEST(QueueLifetimeLayout, FixedCapacityLivesInsideTheObject) {
   for (int i = 0; i != 1000; ++i) {
     ASSERT_TRUE(q.try_push(i));
     ASSERT_EQ(q.pop(), std::optional<int>(i));
+  }
+}
+
+// A closed producer counter carries a flag in its top bit; reducing a
+// position to a slot must ignore it, or a push on a closed queue of a
+// capacity that does not divide 2^63 reads the wrong slot (and spins).
+TEST(QueueLifetimeLayout, AClosedQueueOfOddFixedCapacityRefusesPushes) {
+  for (int shift = 0; shift != 6; ++shift) {
+    mpmc::queue<int, mpmc::capacity::fixed<3>, mpmc::wait::spin> q;
+    for (int i = 0; i != shift; ++i) {
+      ASSERT_TRUE(q.try_push(i));
+      ASSERT_EQ(q.try_pop(), std::optional<int>(i));
+    }
+    ASSERT_TRUE(q.try_push(7));
+    ASSERT_EQ(q.try_pop(), std::optional<int>(7));  // its slot now waits for the next lap
+    q.close();
+    EXPECT_FALSE(q.try_push(8));
+    EXPECT_FALSE(q.push(8));
+    EXPECT_FALSE(q.try_push_for(8, std::chrono::milliseconds(1)));
+    EXPECT_FALSE(q.pop().has_value());
   }
 }
 

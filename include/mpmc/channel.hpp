@@ -1,9 +1,9 @@
-// Channels: a queue shared by counted sender and receiver handles (copies count), so that, as
-// with Go channels, shutdown needs no sentinel values: `auto [tx, rx] = make_channel<Job>(1024);`
-// When the last sender goes the channel closes: receivers drain what is queued, then pop()
-// returns std::nullopt. When the last receiver goes, the values queued are destroyed at once
-// and every later or blocked push fails (false, argument untouched), in every claim mode. A
-// moved-from handle counts for nothing and may only be destroyed or assigned to.
+// Channels: a queue shared by counted sender and receiver handles (copies count), so that, as with
+// Go channels, shutdown needs no sentinel values: `auto [tx, rx] = make_channel<Job>(1024);` When
+// the last sender goes the channel closes: receivers drain what is queued, then pop() returns
+// std::nullopt. When the last receiver goes, the values queued are destroyed at once and every
+// later or blocked push fails (false, argument untouched), in every claim mode. A moved-from handle
+// counts for nothing and may only be destroyed or assigned to.
 #pragma once
 
 #include <mpmc/detail/side_operations.hpp>
@@ -43,8 +43,8 @@ class counted_handle {
   explicit counted_handle(std::shared_ptr<channel_state<Q>> state) noexcept
       : state_(std::move(state)) {}
   counted_handle(const counted_handle& other) noexcept : state_(other.state_) {
-    // relaxed: copied from a live handle, so the count cannot reach zero meanwhile, and nothing
-    // is published through it (as in shared_ptr).
+    // relaxed: copied from a live handle, so the count cannot reach zero meanwhile, and nothing is
+    // published through it (as in shared_ptr).
     if (state_) ((*state_).*Count).fetch_add(1, std::memory_order_relaxed);
   }
   counted_handle(counted_handle&&) noexcept = default;

@@ -33,8 +33,8 @@ template <class B>
 concept backoff_policy = policy_of<B, tag::backoff> && std::default_initializable<B> &&
                          requires(B& backoff) { { backoff() } noexcept; };
 
-// `wait` sleeps while the word holds `seen` (or returns spuriously); `wait_until` also gives up
-// at the deadline and says whether it is still ahead. The queue changes the word, then wakes.
+// `wait` sleeps while the word holds `seen` (or returns spuriously); `wait_until` also gives up at
+// the deadline and says whether it is still ahead. The queue changes the word, then wakes.
 template <class B>
 concept parking_backend =
     std::default_initializable<B> &&

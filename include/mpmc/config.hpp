@@ -1,5 +1,5 @@
-// The resolved policies of a queue: one per category in a fixed order, so the same choices give
-// the same type whatever order the user wrote them in.
+// The resolved policies of a queue: one per category in a fixed order, so the same choices give the
+// same type whatever order the user wrote them in.
 #pragma once
 
 #include <mpmc/concepts.hpp>
@@ -14,8 +14,8 @@
 #include <mpmc/wait/park.hpp>
 
 namespace mpmc {
-// Checked here, so a custom policy that lacks something is reported in words, once, whichever
-// way it reached the queue (the composer or `queue::with`).
+// Checked here, so a custom policy that lacks something is reported in words, once, whichever way
+// it reached the queue (the composer or `queue::with`).
 template <class Capacity, class Padding, class Backoff, class Wait,
           class Claim = claim::compare_exchange, class Producers = producers::many,
           class Consumers = consumers::many>

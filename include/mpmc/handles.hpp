@@ -1,6 +1,6 @@
 // producer<Q> and consumer<Q>: one side of a shared queue each. A handle is a copyable view that
-// keeps the queue alive and exposes only its side's operations, so a function that takes a
-// consumer cannot push. Handles forward to the queue and never close it (unlike channel.hpp's).
+// keeps the queue alive and exposes only its side's operations, so a function that takes a consumer
+// cannot push. Handles forward to the queue and never close it (unlike channel.hpp's).
 #pragma once
 
 #include <mpmc/detail/side_operations.hpp>

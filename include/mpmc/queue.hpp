@@ -1,13 +1,13 @@
-// mpmc::queue<T, Policies...>: a bounded multi-producer multi-consumer FIFO
-// queue. Policies, given in any order and at most one per category, choose
-// capacity, padding, backoff and waiting; see docs/policies.md.
+// mpmc::queue<T, Policies...>: a bounded multi-producer multi-consumer FIFO queue. Policies, given
+// in any order and at most one per category, choose capacity, padding, backoff and waiting; see
+// docs/policies.md.
 //
 //     mpmc::queue<Order> q(1024);                           // all defaults
 //     mpmc::queue<Order, mpmc::capacity::fixed<256>,        // no heap,
 //                 mpmc::wait::spin> q;                      // never sleeps
 //
-// `queue<T, A, B>` and `queue<T, B, A>` are the same type: the alias resolves
-// the policies into a canonical `config` before the class is named.
+// `queue<T, A, B>` and `queue<T, B, A>` are the same type: the alias resolves the policies into a
+// canonical `config` before the class is named.
 #pragma once
 
 #include <mpmc/config.hpp>
@@ -28,9 +28,8 @@ namespace mpmc {
 
 namespace detail {
 struct queue_access;  // channel.hpp
-// The allocator a capacity policy takes, or an empty stand-in for fixed
-// capacity, so that the queue's allocator constructor can be declared (and
-// constrained away) for both.
+// The allocator a capacity policy takes, or an empty stand-in for fixed capacity, so that the
+// queue's allocator constructor can be declared (and constrained away) for both.
 struct no_allocator {};
 template <class Capacity>
 struct allocator_of {
@@ -74,10 +73,9 @@ class basic_queue {
   template <class... Policies>
   using with = basic_queue<T, typename detail::compose<Config, Policies...>::type>;
 
-  // capacity::dynamic: room for exactly `capacity` elements. Throws
-  // std::invalid_argument when capacity is 0, std::length_error when it
-  // exceeds 2^30 (the most the ring's 32-bit turn words serve), and whatever
-  // the allocator throws.
+  // capacity::dynamic: room for exactly `capacity` elements. Throws std::invalid_argument when
+  // capacity is 0, std::length_error when it exceeds 2^30 (the most the ring's 32-bit turn words
+  // serve), and whatever the allocator throws.
   explicit basic_queue(size_type capacity) requires(!fixed_capacity)
       : ring_(capacity, allocator_type()) {}
 
@@ -106,31 +104,31 @@ class basic_queue {
 
   // --- non-blocking --------------------------------------------------------
 
-  // False when the queue is full or closed; the argument is then left
-  // untouched. Full means full at some instant of the call: a consumer still
-  // reading the slot in front is waited for (try_pop likewise waits for a
-  // producer still writing), so these can wait for a preempted partner.
+  // False when the queue is full or closed; the argument is then left untouched. Full means full at
+  // some instant of the call: a consumer still reading the slot in front is waited for (try_pop
+  // likewise waits for a producer still writing), so these can wait for a preempted partner.
   bool try_push(const T& value) noexcept(nothrow_copy) { return try_emplace(value); }
   bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
 
-  // Constructs the element in its slot from `args`, forwarded as given (as
-  // std::optional::emplace does). If that constructor may throw, the element
-  // is built first, outside the ring, and moved in, so that a throw leaves
-  // the queue unchanged (a claimed slot must be filled); if the queue then
-  // turns out to be full, the built element is discarded and rvalue
-  // arguments may have been moved from. With a noexcept constructor nothing
-  // is consumed on failure.
+  // Constructs the element in its slot from `args`, forwarded as given (as std::optional::emplace
+  // does). If that constructor may throw, the element is built first, outside the ring, and moved
+  // in, so that a throw leaves the queue unchanged (a claimed slot must be filled); if the queue
+  // then turns out to be full, the built element is discarded and rvalue arguments may have been
+  // moved from. With a noexcept constructor nothing is consumed on failure.
   //
-  // The non-blocking calls are always inlined: a push+pop pair is a few
-  // instructions around two compare-exchanges, and a call and return are a
-  // large share of that (bench/compare, pair).
+  // The non-blocking calls are always inlined: a push+pop pair is a few instructions around two
+  // compare-exchanges, and a call and return are a large share of that (bench/compare, pair).
   template <class... Args>
   requires std::constructible_from<T, Args...>
   [[gnu::always_inline]] bool try_emplace(Args&&... args) noexcept(
       std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
       claimed c;
-      if (ring_.template claim<producers>(c) == 0) return false;
+      if (ring_.template claim<producers>(c, 1, false) == 0)
+        return after_partner<producers>([&](const claimed& d) {
+          commit_push(d, std::forward<Args>(args)...);
+          return true;
+        });
       commit_push(c, std::forward<Args>(args)...);
       return true;
     } else {
@@ -142,30 +140,39 @@ class basic_queue {
 
   // Empty only when the queue held no element at some instant of the call.
   [[gnu::always_inline]] std::optional<T> try_pop() noexcept {
-    std::optional<T> out;
     claimed c;
-    if (ring_.template claim<consumers>(c) != 0) take(c, out);
+    if (ring_.template claim<consumers>(c, 1, false) == 0)
+      return after_partner<consumers>([this](const claimed& d) {
+        std::optional<T> out;
+        take(d, out);
+        return out;
+      });
+    std::optional<T> out;
+    take(c, out);
     return out;
   }
 
-  // Move-assigns the oldest element to `out`; false (and `out` untouched)
-  // when none is ready.
+  // Move-assigns the oldest element to `out`; false (and `out` untouched) when none is ready.
   [[gnu::always_inline]] bool try_pop(T& out) noexcept {
     static_assert(std::is_nothrow_move_assignable_v<T>,
                   "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
                   "try_pop() returning std::optional<T> instead");
     claimed c;
-    if (ring_.template claim<consumers>(c) == 0) return false;
+    if (ring_.template claim<consumers>(c, 1, false) == 0)
+      return after_partner<consumers>([this, &out](const claimed& d) {
+        out = std::move(*d.slot->value());
+        release(d);
+        return true;
+      });
     out = std::move(*c.slot->value());
     release(c);
     return true;
   }
 
   // --- blocking ------------------------------------------------------------
-  // push/emplace wait while the queue is full, pop while it is empty: backoff
-  // rounds, then the wait policy (spin, yield, or park). push returns false,
-  // and leaves its argument untouched, only when the queue is closed; pop
-  // returns std::nullopt only when the queue is closed and drained.
+  // push/emplace wait while the queue is full, pop while it is empty: backoff rounds, then the wait
+  // policy (spin, yield, or park). push returns false, and leaves its argument untouched, only when
+  // the queue is closed; pop returns std::nullopt only when the queue is closed and drained.
 
   bool push(const T& value) noexcept(nothrow_copy) { return emplace(value); }
   bool push(T&& value) noexcept { return emplace(std::move(value)); }
@@ -179,11 +186,10 @@ class basic_queue {
   std::optional<T> pop() noexcept { return pop_until(detail::no_deadline{}); }
 
   // --- timed ---------------------------------------------------------------
-  // As push and pop, but give up at a deadline: false (argument untouched)
-  // or std::nullopt. A call that gives up has claimed nothing: it waits
-  // first and claims a slot only when it can fill or empty it at once.
-  // Deadlines of any clock and duration saturate: one beyond what the clock
-  // can hold waits until woken or closed, one already past tries once.
+  // As push and pop, but give up at a deadline: false (argument untouched) or std::nullopt. A call
+  // that gives up has claimed nothing: it waits first and claims a slot only when it can fill or
+  // empty it at once. Deadlines of any clock and duration saturate: one beyond what the clock can
+  // hold waits until woken or closed, one already past tries once.
 
   template <class Rep, class Period>
   bool try_push_for(const T& value,
@@ -217,42 +223,39 @@ class basic_queue {
   }
 
   // --- bulk ----------------------------------------------------------------
-  // A batch claims a run of slots with one take of the counter
-  // (sequence_ring::claim), so n elements cost one claim on the shared
-  // counter instead of n. Ranges are range-v3 ranges (standard containers,
-  // arrays and range-v3 views among them). A range given as an rvalue that
-  // owns its elements (a container, not a view) is moved from, and only the
-  // elements actually pushed are; anything else is copied from.
+  // A batch claims a run of slots with one take of the counter (sequence_ring::claim), so n
+  // elements cost one claim on the shared counter instead of n. Ranges are range-v3 ranges
+  // (standard containers, arrays and range-v3 views among them). A range given as an rvalue that
+  // owns its elements (a container, not a view) is moved from, and only the elements actually
+  // pushed are; anything else is copied from.
   //
-  // A range whose elements may throw on the way in (T's constructor from
-  // them, or the range's own iterator, e.g. a transform) is pushed one
-  // element at a time instead: each is built before its slot is claimed, as
-  // in try_emplace, so a throw leaves the elements before it pushed and the
+  // A range whose elements may throw on the way in (T's constructor from them, or the range's own
+  // iterator, e.g. a transform) is pushed one element at a time instead: each is built before its
+  // slot is claimed, as in try_emplace, so a throw leaves the elements before it pushed and the
   // queue consistent; the count is lost with the exception.
 
-  // Pushes a prefix of `r`, in order, as far as there is room; returns its
-  // length: 0 only when full or closed. Waits for a partner in flight (as
-  // try_push) only before its first element; after that it stops there.
+  // Pushes a prefix of `r`, in order, as far as there is room; returns its length: 0 only when full
+  // or closed. Waits for a partner in flight (as try_push) only before its first element; after
+  // that it stops there.
   template <ranges::input_range R>
   requires std::constructible_from<T, detail::source_reference_t<R>> size_type
   try_push_range(R&& r) {
     return push_from<false>(std::forward<R>(r));
   }
 
-  // Pushes all of `r`, in order, waiting for room as push() does; returns
-  // how many were pushed: r's length, or fewer if the queue was closed.
-  // Other producers' elements may be interleaved with r's.
+  // Pushes all of `r`, in order, waiting for room as push() does; returns how many were pushed: r's
+  // length, or fewer if the queue was closed. Other producers' elements may be interleaved with
+  // r's.
   template <ranges::input_range R>
   requires std::constructible_from<T, detail::source_reference_t<R>> size_type push_range(R&& r) {
     return push_from<true>(std::forward<R>(r));
   }
 
-  // Pops up to `n` elements, oldest first, assigning each to `*out++`;
-  // returns how many: 0 only when empty (a partner in flight is waited for
-  // before the first element, as in try_pop, not after). Batched when writing through `out` cannot throw (a
-  // pointer or a container's iterator into room already there); otherwise
-  // one element at a time, so that a throwing write (a back_inserter that
-  // cannot allocate) loses only the element being written.
+  // Pops up to `n` elements, oldest first, assigning each to `*out++`; returns how many: 0 only
+  // when empty (a partner in flight is waited for before the first element, as in try_pop, not
+  // after). Batched when writing through `out` cannot throw (a pointer or a container's iterator
+  // into room already there); otherwise one element at a time, so that a throwing write (a
+  // back_inserter that cannot allocate) loses only the element being written.
   template <class OutIt>
   requires ranges::output_iterator<OutIt, T&&> size_type try_pop_n(OutIt out, size_type n)
   noexcept(nothrow_output<OutIt>) {
@@ -279,10 +282,9 @@ class basic_queue {
 
   // --- closing -------------------------------------------------------------
 
-  // After close(), pushes fail (returning false, argument untouched); pops
-  // drain what is queued, then pop() returns std::nullopt. A push that had
-  // claimed its slot before the close completes and its element is
-  // delivered. Wakes every blocked or parked thread. Idempotent.
+  // After close(), pushes fail (returning false, argument untouched); pops drain what is queued,
+  // then pop() returns std::nullopt. A push that had claimed its slot before the close completes
+  // and its element is delivered. Wakes every blocked or parked thread. Idempotent.
   void close() noexcept {
     if (ring_.close()) waiting_.notify_all();
   }
@@ -291,20 +293,18 @@ class basic_queue {
  private:
   static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
 
-  // The most slots one batch claims: claiming reads every slot's turn
-  // before the take, and a longer run gives other producers' single claims
-  // more time to make it fail; 128 already spreads the one take over enough
-  // elements that its cost disappears.
+  // The most slots one batch claims: claiming reads every slot's turn before the take, and a longer
+  // run gives other producers' single claims more time to make it fail; 128 already spreads the one
+  // take over enough elements that its cost disappears.
   static constexpr size_type batch_limit = 128;
 
   template <class OutIt>
   static constexpr bool nothrow_output =
       noexcept(*std::declval<OutIt&>() = std::declval<T&&>()) && noexcept(++std::declval<OutIt&>());
 
-  // claim::ticket: untimed blocking calls of a side that many threads share
-  // take a ticket (sequence_ring::take_ticket); timed ones cannot, as a
-  // timeout cannot give a ticket back, and a lone side needs none: its claim
-  // already waits on the one slot it will take.
+  // claim::ticket: untimed blocking calls of a side that many threads share take a ticket
+  // (sequence_ring::take_ticket); timed ones cannot, as a timeout cannot give a ticket back, and a
+  // lone side needs none: its claim already waits on the one slot it will take.
   template <class Deadline, class SidePolicy>
   static constexpr bool by_ticket = Config::claim::tickets && !SidePolicy::exclusive &&
                                     std::same_as<Deadline, detail::no_deadline>;
@@ -337,7 +337,9 @@ class basic_queue {
       if constexpr (detail::nothrow_batch<R, T>) {
         const std::size_t want = detail::available(it, end, batch_limit);
         claimed c;
-        auto attempt = [&] { return ring_.template claim<producers>(c, want, !Wait && pushed == 0); };
+        auto attempt = [&] {
+          return ring_.template claim<producers>(c, want, !Wait && pushed == 0);
+        };
         std::size_t n = attempt();
         if (n == 0 && Wait)
           n = waiting_.template wait<producers>(
@@ -383,11 +385,10 @@ class basic_queue {
     return out;
   }
 
-  // Claims a position for side S, waiting as the policies say. False when
-  // the queue is closed (push), closed and drained (pop), or the deadline
-  // passed. A push ticket is never given up: taken before any close, its
-  // element must be delivered once a consumer frees the slot; a pop ticket
-  // at or past the final tail will never be filled, so its holder gives up.
+  // Claims a position for side S, waiting as the policies say. False when the queue is closed
+  // (push), closed and drained (pop), or the deadline passed. A push ticket is never given up:
+  // taken before any close, its element must be delivered once a consumer frees the slot; a pop
+  // ticket at or past the final tail will never be filled, so its holder gives up.
   template <side S, class Deadline>
   bool claim_or_wait(claimed& c, const Deadline& deadline) noexcept {
     using side_policy =
@@ -405,6 +406,18 @@ class basic_queue {
       return attempt() || waiting_.template wait<S>(
                               attempt, [&] { return ring_.template stopping<S>(); }, deadline);
     }
+  }
+
+  // The non-blocking calls claim without waiting first; when that fails (full, empty, or the
+  // slot in front not yet handed on), this claims again, waiting for a partner in flight
+  // (sequence_ring::claim), and on success runs `then`. Never inlined, and reached by a tail
+  // call: its loop and yields would make the inlined fast path save and restore every register
+  // they need on each call (bench/compare, pair, through an adapter that is not inlined).
+  template <side S, class Then>
+  [[gnu::noinline]] auto after_partner(Then then) noexcept -> decltype(then(claimed{})) {
+    claimed c;
+    if (ring_.template claim<S>(c) == 0) return {};
+    return then(c);
   }
 
   template <class... Args>
@@ -426,8 +439,8 @@ class basic_queue {
     waiting_.template notify<consumers>(1);
   }
 
-  // A channel's last receiver is gone: pushes fail from now on, and what is
-  // queued, or being pushed, is destroyed now rather than when the queue is.
+  // A channel's last receiver is gone: pushes fail from now on, and what is queued, or being
+  // pushed, is destroyed now rather than when the queue is.
   friend struct detail::queue_access;
   void discard() noexcept {
     ring_.begin_discard();

@@ -1,7 +1,7 @@
 // mpmc::views::drain and consume: single-pass range-v3 views over a source that must outlive them.
-// They pop when the iteration asks for the next element (`it != end`), not when it advances, so
-// `| ranges::views::take(n)` pops exactly n; move from the `T&` to keep an element, as one popped
-// but never read dies with the view. A copy is a fresh view of the source, without the element the
+// They pop when the iteration asks for the next element (`it != end`), not when it advances, so `|
+// ranges::views::take(n)` pops exactly n; move from the `T&` to keep an element, as one popped but
+// never read dies with the view. A copy is a fresh view of the source, without the element the
 // original holds, so views stay copyable even for move-only elements.
 #pragma once
 

@@ -1,5 +1,5 @@
-// A store-load fence split unevenly (docs/design.md, The asymmetric fence): light() only stops
-// the compiler; heavy() is membarrier(PRIVATE_EXPEDITED), a full barrier on every CPU running this
+// A store-load fence split unevenly (docs/design.md, The asymmetric fence): light() only stops the
+// compiler; heavy() is membarrier(PRIVATE_EXPEDITED), a full barrier on every CPU running this
 // process's threads. Where membarrier is refused, prepare() says so and both sides use full().
 #pragma once
 

@@ -1,6 +1,6 @@
 // Parking with the Linux futex syscall: the kernel sleeps only if the word still holds the value
-// last seen, atomically with respect to wake(), so no wake-up is lost. Private futexes: the word
-// is never shared between processes, which spares the kernel an mm-wide hash lookup.
+// last seen, atomically with respect to wake(), so no wake-up is lost. Private futexes: the word is
+// never shared between processes, which spares the kernel an mm-wide hash lookup.
 #pragma once
 
 #include <algorithm>
@@ -45,8 +45,8 @@ struct linux_futex {
   }
 
  private:
-  // EAGAIN (the word changed), EINTR and spurious returns all mean "look again", which every
-  // caller does, so the result is never turned into errno.
+  // EAGAIN (the word changed), EINTR and spurious returns all mean "look again", which every caller
+  // does, so the result is never turned into errno.
   static long call(std::atomic<std::uint32_t>& word, int op, std::uint32_t value,
                    const timespec* timeout) noexcept {
     static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&

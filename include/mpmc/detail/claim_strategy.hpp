@@ -1,32 +1,27 @@
-// How one side of the ring takes positions from its counter, and how the
-// producers' side is closed. The ring's claim body is the same for every
-// strategy: read the counter, check the slot's turn, then take(). What
-// differs is here.
+// How one side of the ring takes positions from its counter, and how the producers' side is closed.
+// The ring's claim body is the same for every strategy: read the counter, check the slot's turn,
+// then take(). What differs is here.
 //
-// shared_claim: any number of threads. take() is a compare-exchange of the
-// counter, which fails when another thread of the side took the position
-// first. Bit 63 of the producers' counter is the closed flag: close() sets
-// it with one fetch_or, so claims and the close fall into one total order
-// of read-modify-writes of that counter; a claim before it completes and its
-// element is delivered, every claim after it sees the bit and fails. With
-// claim::ticket, untimed blocking calls take a ticket (fetch_add) instead:
-// the position whatever its slot holds, then wait for its turn.
+// shared_claim: any number of threads. take() is a compare-exchange of the counter, which fails
+// when another thread of the side took the position first. Bit 63 of the producers' counter is the
+// closed flag: close() sets it with one fetch_or, so claims and the close fall into one total order
+// of read-modify-writes of that counter; a claim before it completes and its element is delivered,
+// every claim after it sees the bit and fails. With claim::ticket, untimed blocking calls take a
+// ticket (fetch_add) instead: the position whatever its slot holds, then wait for its turn.
 //
-// lone_claim: producers::single or consumers::single, one thread at a time.
-// Its counter has one writer, so the position read is current and take() is
-// a plain store. A lone producer cannot take part in close()'s total order
-// (a store would wipe a bit set by fetch_or), so close() raises a flag in
-// `gate_` instead and the two run a Dekker handshake:
+// lone_claim: producers::single or consumers::single, one thread at a time. Its counter has one
+// writer, so the position read is current and take() is a plain store. A lone producer cannot take
+// part in close()'s total order (a store would wipe a bit set by fetch_or), so close() raises a
+// flag in `gate_` instead and the two run a Dekker handshake:
 //
 //     push:  store tail = pos + n; [light fence]; load gate
 //     close: set gate's bit;       [heavy fence]; load tail -> final tail
 //
-// The asymmetric fence makes sure at least one sees the other's store. A
-// push that sees the bit waits for close() to publish the final tail: if
-// that counted its position it completes, if not it stores tail = pos back
-// and fails. Either way the final tail is exact. Where membarrier() is
-// refused both halves are full fences: a second bit in the gate sends every
-// push to the slow path for its fence, so the fast path tests one byte.
+// The asymmetric fence makes sure at least one sees the other's store. A push that sees the bit
+// waits for close() to publish the final tail: if that counted its position it completes, if not it
+// stores tail = pos back and fails. Either way the final tail is exact. Where membarrier() is
+// refused both halves are full fences: a second bit in the gate sends every push to the slow path
+// for its fence, so the fast path tests one byte.
 #pragma once
 
 #include <mpmc/backend/asymmetric_fence.hpp>
@@ -52,24 +47,23 @@ template <template <class> class Atom>
 struct shared_claim {
   static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
 
-  // Takes [pos, pos + n) if the counter still reads pos; on `lost`, pos is
-  // the counter now.
+  // Takes [pos, pos + n) if the counter still reads pos; on `lost`, pos is the counter now.
   take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos, std::uint64_t n,
                    closing_state<Atom>&) noexcept {
     if ((pos & closed_bit) != 0) return take_result::refused;
-    // (3) relaxed: the exchange only hands out positions; the slots' contents
-    // are ordered by the turn words, (1) and (2) in sequence_ring.hpp.
+    // (3) relaxed: the exchange only hands out positions; the slots' contents are ordered by the
+    // turn words, (1) and (2) in sequence_ring.hpp.
     return counter.compare_exchange_weak(pos, pos + n, std::memory_order_relaxed,
                                          std::memory_order_relaxed)
                ? take_result::taken
                : take_result::lost;
   }
 
-  // A ticket: the next position, whatever its slot holds. False when closed
-  // (the position taken is then void: nobody fills it).
+  // A ticket: the next position, whatever its slot holds. False when closed (the position taken is
+  // then void: nobody fills it).
   bool ticket(Atom<std::uint64_t>& counter, std::uint64_t& pos) noexcept {
-    // (4) relaxed: hands out the position only; the holder reads its slot's
-    // turn with acquire (1) before touching the slot.
+    // (4) relaxed: hands out the position only; the holder reads its slot's turn with acquire (1)
+    // before touching the slot.
     const std::uint64_t got = counter.fetch_add(1, std::memory_order_relaxed);
     pos = got & ~closed_bit;
     return (got & closed_bit) == 0;
@@ -77,8 +71,7 @@ struct shared_claim {
 
   // Sets the closed bit; false if it was set already. `final` gets the tail.
   bool close(Atom<std::uint64_t>& counter, std::uint64_t& final) noexcept {
-    // seq_cst: one total order of the close and the claims decides which
-    // pushes got in.
+    // seq_cst: one total order of the close and the claims decides which pushes got in.
     const std::uint64_t was = counter.fetch_or(closed_bit, std::memory_order_seq_cst);
     final = was & ~closed_bit;
     return (was & closed_bit) == 0;
@@ -105,13 +98,12 @@ class lone_claim {
                   std::memory_order_relaxed);
   }
 
-  // Always inlined: a lone side's whole claim is a few instructions, and
-  // as a call its position goes through memory (bench/compare, pair, spsc).
+  // Always inlined: a lone side's whole claim is a few instructions, and as a call its position
+  // goes through memory (bench/compare, pair, spsc).
   [[gnu::always_inline]] take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos,
                                           std::uint64_t n, closing_state<Atom>& closing) noexcept {
-    // (5) relaxed: the slots are handed over by the turn words, not by the
-    // counter; the other side reads it only in size() and close(), which
-    // the handshake orders.
+    // (5) relaxed: the slots are handed over by the turn words, not by the counter; the other side
+    // reads it only in size() and close(), which the handshake orders.
     counter.store(pos + n, std::memory_order_relaxed);
     if constexpr (Producer) {
       backend::asymmetric_fence::light();
@@ -130,8 +122,8 @@ class lone_claim {
       backend::asymmetric_fence::full();
     else
       backend::asymmetric_fence::heavy();
-    // relaxed: ordered by the fence pair; published by the caller's release
-    // store of closing_state::closing.
+    // relaxed: ordered by the fence pair; published by the caller's release store of
+    // closing_state::closing.
     final = counter.load(std::memory_order_relaxed);
     return true;
   }
@@ -144,8 +136,8 @@ class lone_claim {
   static std::uint64_t position(std::uint64_t raw) noexcept { return raw; }
 
  private:
-  // The gate is not clear: the fence must be a full one, or close() has
-  // begun. Keeps the claim unless close() turned it away.
+  // The gate is not clear: the fence must be a full one, or close() has begun. Keeps the claim
+  // unless close() turned it away.
   bool admitted(Atom<std::uint64_t>& counter, std::uint64_t pos,
                 closing_state<Atom>& closing) noexcept {
     // relaxed (all gate loads): the fence pair orders them against close().

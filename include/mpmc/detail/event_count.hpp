@@ -1,6 +1,6 @@
-// An event count: the one way anything waits in this library; a queue has one per side ("not
-// empty" for consumers, "not full" for producers). A waiter takes `k = prepare_wait()`, re-checks
-// its own condition, then calls cancel_wait() or commit_wait(k); a notifier publishes, then calls
+// An event count: the one way anything waits in this library; a queue has one per side ("not empty"
+// for consumers, "not full" for producers). A waiter takes `k = prepare_wait()`, re-checks its own
+// condition, then calls cancel_wait() or commit_wait(k); a notifier publishes, then calls
 // notify(n), which makes no system call while nobody waits. How the fence pair prevents a lost
 // wake-up, and the waiter records: docs/design.md and docs/memory_ordering.md (Waiting).
 #pragma once
@@ -63,9 +63,8 @@ class alignas(backend::false_sharing_range) event_count {
     cancel_wait();
   }
 
-  // After a publish that lets `count` waiters proceed. Always inlined, as
-  // the queue's non-blocking calls are (bench/compare, pair): it is on every
-  // push and pop of a parking queue.
+  // After a publish that lets `count` waiters proceed. Always inlined, as the queue's non-blocking
+  // calls are (bench/compare, pair): it is on every push and pop of a parking queue.
   [[gnu::always_inline]] void notify(std::uint32_t count) noexcept {
     backend::asymmetric_fence::light();
     // relaxed: ordered after the publish by the fence pair (docs/memory_ordering.md, Waiting).
@@ -88,8 +87,8 @@ class alignas(backend::false_sharing_range) event_count {
     unlock();
     backend::asymmetric_fence::heavy();
   }
-  // Unlinks a record that has not run; false if it has (or runs now): its owner must then pass
-  // the notification on (notify(1)) unless it uses it, or a thread meant to be woken sleeps on.
+  // Unlinks a record that has not run; false if it has (or runs now): its owner must then pass the
+  // notification on (notify(1)) unless it uses it, or a thread meant to be woken sleeps on.
   bool remove(waiter& w) noexcept {
     lock();
     const bool was_linked = w.linked;

@@ -1,5 +1,5 @@
-// How the bulk pushes read their input range: whether they may move the elements out, and how
-// many they can promise to a batch claim before reading them.
+// How the bulk pushes read their input range: whether they may move the elements out, and how many
+// they can promise to a batch claim before reading them.
 #pragma once
 
 #include <range/v3/iterator/access.hpp>
@@ -14,8 +14,8 @@
 #include <type_traits>
 
 namespace mpmc::detail {
-// An rvalue range that owns its elements (a container) may be moved from; a view (range-v3's or
-// the standard's), even an rvalue one, shows elements that belong to someone else.
+// An rvalue range that owns its elements (a container) may be moved from; a view (range-v3's or the
+// standard's), even an rvalue one, shows elements that belong to someone else.
 template <class R>
 inline constexpr bool moves_elements =
     !std::is_lvalue_reference_v<R> && !ranges::view_<std::remove_cvref_t<R>> &&

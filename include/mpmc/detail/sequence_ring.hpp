@@ -1,20 +1,18 @@
-// The sequence ring: Dmitry Vyukov's bounded MPMC queue, with turn numbers that make every
-// capacity (1 included) work. docs/design.md gives the long form of what follows.
+// The sequence ring: Dmitry Vyukov's bounded MPMC queue, with turn numbers that make every capacity
+// (1 included) work. docs/design.md gives the long form of what follows.
 //
-// n slots (slot_map.hpp) and two 64-bit counters: `tail_`, the next position a producer will
-// claim, and `head_`, the next a consumer will claim. Each slot's 32-bit turn word says whose
-// move it is:
+// n slots (slot_map.hpp) and two 64-bit counters: `tail_`, the next position a producer will claim,
+// and `head_`, the next a consumer will claim. Each slot's 32-bit turn word says whose move it is:
 //
 //     turn == 2*p              free for the producer of position p
 //     turn == 2*p + 1          holds p's element, for p's consumer
 //     turn == 2*(p + n)        free for the producer of p + n
 //
-// Vyukov stores p and p + 1, which collide with one slot; doubled, an element's turn is odd
-// and a free slot's even. Turns are compared by signed 32-bit difference, so they may wrap: a
-// thread holding a current position finds its slot at most one lap (2*n) behind, hence
-// n <= 2^30. A thread holding a stale position may misread a wrapped turn, but acts on it
-// only through take(), which fails for a stale position, and re-reads the counter before
-// reporting "full" or "empty".
+// Vyukov stores p and p + 1, which collide with one slot; doubled, an element's turn is odd and a
+// free slot's even. Turns are compared by signed 32-bit difference, so they may wrap: a thread
+// holding a current position finds its slot at most one lap (2*n) behind, hence n <= 2^30. A thread
+// holding a stale position may misread a wrapped turn, but acts on it only through take(), which
+// fails for a stale position, and re-reads the counter before reporting "full" or "empty".
 //
 // claim: read the counter (p); if the slot's turn is this side's for p, take p
 //        (claim_strategy.hpp: compare-exchange, or a store for a lone side).
@@ -23,14 +21,14 @@
 // Element data is published through the turn word alone. A ticket (claim::ticket) takes the
 // position first and waits for the turn after.
 //
-// Progress: neither lock-free nor wait-free. Between its claim and its turn store a producer
-// owns its slot; preempted there, it holds up the consumer of that position (try_pop too,
-// which waits for a partner in flight rather than report "empty"), though later positions
-// may hold elements; likewise a preempted consumer and the producer one lap later.
+// Progress: neither lock-free nor wait-free. Between its claim and its turn store a producer owns
+// its slot; preempted there, it holds up the consumer of that position (try_pop too, which waits
+// for a partner in flight rather than report "empty"), though later positions may hold elements;
+// likewise a preempted consumer and the producer one lap later.
 //
-// Closing: the producers' strategy closes the tail and reports the tail at that moment, the
-// final tail (closing_state). Consumers are done when head_ reaches it; a consumer ticket at
-// or past it gives up (abandoned()). discard() destroys what is left when no consumer remains.
+// Closing: the producers' strategy closes the tail and reports the tail at that moment, the final
+// tail (closing_state). Consumers are done when head_ reaches it; a consumer ticket at or past it
+// gives up (abandoned()). discard() destroys what is left when no consumer remains.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -89,8 +87,8 @@ class sequence_ring {
   sequence_ring(const sequence_ring&) = delete;
   sequence_ring& operator=(const sequence_ring&) = delete;
 
-  // Destroys the elements still queued, found by their odd turns (tickets taken in vain
-  // after a close move the counters past empty positions).
+  // Destroys the elements still queued, found by their odd turns (tickets taken in vain after a
+  // close move the counters past empty positions).
   ~sequence_ring() {
     for (std::size_t i = 0; i != storage_.size(); ++i)
       // relaxed: the owner joined every thread that used the ring; joining synchronizes.
@@ -100,55 +98,54 @@ class sequence_ring {
 
   std::size_t capacity() const noexcept { return map_.size; }
 
-  // Elements claimed by producers and not yet by consumers, clamped to [0, capacity()]:
-  // exact when no operation is in flight.
+  // Elements claimed by producers and not yet by consumers, clamped to [0, capacity()]: exact when
+  // no operation is in flight.
   std::size_t size() const noexcept {
     // relaxed (both): a snapshot of two counters cannot be atomic anyway; it is clamped, and
     // nothing is accessed on the strength of it.
     const std::uint64_t head = pop_claim::position(head_.load(std::memory_order_relaxed));
     std::uint64_t tail = push_claim::position(tail_.load(std::memory_order_relaxed));
-    // acquire: pairs with the release store of `closing` in close(): tickets taken in vain
-    // after it moved tail_ past the final tail.
+    // acquire: pairs with the release store of `closing` in close(): tickets taken in vain after it
+    // moved tail_ past the final tail.
     if (closing_.closing.load(std::memory_order_acquire))
       // relaxed: ordered by the acquire above.
       tail = std::min(tail, closing_.final_tail.load(std::memory_order_relaxed));
     return tail <= head ? 0 : static_cast<std::size_t>(std::min(tail - head, map_.size));
   }
 
-  // A claimed position, its slot and the turn that hands the slot on, worked out before the
-  // take: after a compare-exchange (a compiler barrier) the map would be reloaded, and a
-  // locked instruction holds back loads.
+  // A claimed position, its slot and the turn that hands the slot on, worked out before the take:
+  // after a compare-exchange (a compiler barrier) the map would be reloaded, and a locked
+  // instruction holds back loads.
   struct claimed {
     std::uint64_t pos;
     slot_type* slot;
     std::uint32_t done;
   };
 
-  // Claims up to `max` consecutive positions whose slots all show side S's turn, the first in
-  // `c`; returns how many. 0 when the ring was full (producers), closed, or empty (consumers)
-  // at some instant of the call; or, unless `strong`, when the slot in front is not yet handed
-  // on, for a blocking caller that then waits by its wait policy (which may sleep). Slots are
-  // released out of order, so a run is the longest such prefix; take() succeeding proves the
-  // counter stayed at pos while the turns were read, so nobody else took any of them.
+  // Claims up to `max` consecutive positions whose slots all show side S's turn, the first in `c`;
+  // returns how many. 0 when the ring was full (producers), closed, or empty (consumers) at some
+  // instant of the call; or, unless `strong`, when the slot in front is not yet handed on, for a
+  // blocking caller that then waits by its wait policy (which may sleep). Slots are released out of
+  // order, so a run is the longest such prefix; take() succeeding proves the counter stayed at pos
+  // while the turns were read, so nobody else took any of them.
   //
-  // Always inlined: out of line, the claimed position comes back through memory, on the
-  // critical path of every push and pop (bench/compare, pair).
+  // Always inlined: out of line, the claimed position comes back through memory, on the critical
+  // path of every push and pop (bench/compare, pair).
   template <side S>
   [[gnu::always_inline]] std::size_t claim(claimed& c, std::size_t max = 1,
                                            bool strong = true) noexcept {
     auto& counter = counter_of<S>();
-    const map_type m = map_;
-    max = std::min<std::size_t>(max, m.size);
-    partner_pause pause;
+    const map_type& m = map_;  // reloads cost less than the registers a copy holds
+    if (max > 1) max = std::min<std::size_t>(max, m.size);  // max == 1 needs no test
     // relaxed: only a guess at the position; the turn check and take() reject a stale one.
     std::uint64_t pos = counter.load(std::memory_order_relaxed);
     for (;;) {
-      const std::size_t first = m.index(strategy<S>::position(pos));
+      const std::size_t first = m.index(pos);
       std::size_t n = 0;
       std::int32_t behind = 0;
       if (!interleaves<typename Config::padding> && max >= 4) {
-        // A batch: within a lap its slots are contiguous, so test four turns per branch while
-        // all match (bench/compare, bulk64); a group with a mismatch is read again below.
+        // A batch: within a lap its slots are contiguous, so test four turns per branch while all
+        // match (bench/compare, bulk64); a group with a mismatch is read again below.
         const slot_type* run = m.slots + first;
         const std::size_t in_lap = std::min<std::size_t>(max, m.size - first);
         for (std::uint32_t want = turn_of<S>(pos); n + 4 <= in_lap; n += 4, want += 8) {
@@ -161,10 +158,11 @@ class sequence_ring {
         }
       }
       for (; n < max; ++n) {
-        // (1) acquire: pairs with release (2) in publish() by the slot's previous owner: a
-        // producer sees the last lap's consumer done with the bytes, a consumer sees the
-        // element fully constructed.
-        const std::uint32_t turn = m.slot(m.next(first, n)).turn.load(std::memory_order_acquire);
+        // (1) acquire: pairs with release (2) in publish() by the slot's previous owner: a producer
+        // sees the last lap's consumer done with the bytes, a consumer sees the element fully
+        // constructed.
+        const std::size_t i = n == 0 ? first : m.next(first, n);
+        const std::uint32_t turn = m.slot(i).turn.load(std::memory_order_acquire);
         behind = static_cast<std::int32_t>(turn - turn_of<S>(pos + n));
         if (behind != 0) break;
       }
@@ -186,14 +184,13 @@ class sequence_ring {
       } else if (behind < 0) {
         // pos is current, so the turn read was of this lap: the slot's previous owner has not
         // finished. Full or empty, unless the other side has claimed that owner's position.
-        if (!strong || !partner_busy<S>(pos)) return 0;
-        pause();
+        if (!strong || !await_partner<S>(pos)) return 0;
       }
     }
   }
 
-  // A ticket (claim::ticket, untimed blocking calls): the next position, whatever its slot
-  // holds. False for producers once closed. The holder waits for ready<S>(c).
+  // A ticket (claim::ticket, untimed blocking calls): the next position, whatever its slot holds.
+  // False for producers once closed. The holder waits for ready<S>(c).
   template <side S>
   bool take_ticket(claimed& c) noexcept {
     std::uint64_t pos;
@@ -215,9 +212,9 @@ class sequence_ring {
     c.slot->turn.store(c.done, std::memory_order_release);
   }
 
-  // Runs `each(slot)` on the n slots of a batch claimed from pos, in order, handing each on
-  // as soon as it is done. `each` is taken and returned by value so that its state (an
-  // iterator) stays in registers.
+  // Runs `each(slot)` on the n slots of a batch claimed from pos, in order, handing each on as soon
+  // as it is done. `each` is taken and returned by value so that its state (an iterator) stays in
+  // registers.
   template <side S, class Each>
   Each publish_n(std::uint64_t pos, std::size_t n, Each each) noexcept {
     const map_type m = map_;
@@ -237,8 +234,8 @@ class sequence_ring {
     if (!push_claim_.close(tail_, final)) return false;
     // relaxed: published by the release store below.
     closing_.final_tail.store(final, std::memory_order_relaxed);
-    // release: pairs with the acquires in stopping(), abandoned() and size(): who sees the
-    // flag sees the final tail.
+    // release: pairs with the acquires in stopping(), abandoned() and size(): who sees the flag
+    // sees the final tail.
     closing_.closing.store(true, std::memory_order_release);
     return true;
   }
@@ -250,8 +247,8 @@ class sequence_ring {
     return abandoned(pop_claim::position(head_.load(std::memory_order_relaxed)));
   }
 
-  // Whether a blocked call of side S should give up: closed (producers), or drained
-  // (consumers). Polls the read-mostly closing flag, not tail_, which every push writes.
+  // Whether a blocked call of side S should give up: closed (producers), or drained (consumers).
+  // Polls the read-mostly closing flag, not tail_, which every push writes.
   template <side S>
   bool stopping() const noexcept {
     // acquire: pairs with the release store in close().
@@ -274,9 +271,9 @@ class sequence_ring {
     closing_.discarding.store(true, std::memory_order_release);
   }
 
-  // After begin_discard() and close(), with no consumer left: destroys every element claimed
-  // before the close, waiting for those still being written, and calls freed() after each
-  // slot it frees (a ticket holder may be waiting for it).
+  // After begin_discard() and close(), with no consumer left: destroys every element claimed before
+  // the close, waiting for those still being written, and calls freed() after each slot it frees (a
+  // ticket holder may be waiting for it).
   template <class Freed>
   void discard(Freed freed) noexcept {
     partner_pause pause;
@@ -300,8 +297,8 @@ class sequence_ring {
     head_.store(pos, std::memory_order_relaxed);
   }
 
-  // For a producer ticket whose turn came: once discarding, leaves the slot to the next lap
-  // with nothing written, for discard() to skip, and returns true.
+  // For a producer ticket whose turn came: once discarding, leaves the slot to the next lap with
+  // nothing written, for discard() to skip, and returns true.
   bool holds_discarded(const claimed& c) noexcept {
     // acquire: pairs with the release store in begin_discard().
     if (!closing_.discarding.load(std::memory_order_acquire)) return false;
@@ -318,27 +315,44 @@ class sequence_ring {
   static std::uint32_t turn_of(std::uint64_t pos) noexcept {
     return (static_cast<std::uint32_t>(pos) << 1) + static_cast<std::uint32_t>(S);
   }
-  // The turn side S leaves when done with pos's slot: the consumer's after a push, the next
-  // lap's producer's after a pop.
+  // The turn side S leaves when done with pos's slot: the consumer's after a push, the next lap's
+  // producer's after a pop.
   template <side S>
   static std::uint32_t done_of(std::uint64_t pos, std::uint64_t n) noexcept {
     return S == side::producers ? turn_of<S>(pos) + 1 : turn_of<side::producers>(pos + n);
   }
 
-  // Whether the other side has claimed the position whose owner holds pos's slot, and so
-  // will hand it on soon.
+  // pos is current and its slot not yet handed on. Waits while the other side has claimed the
+  // position that holds the slot; true once the slot is handed on or pos is taken (claim
+  // again), false if nobody holds it: the ring is full or empty.
+  template <side S>
+  bool await_partner(std::uint64_t pos) noexcept {
+    partner_pause pause;
+    const auto& turn = map_.at(pos).turn;
+    while (partner_busy<S>(pos)) {
+      pause();
+      // relaxed (both): hints; claim() reads the turn again with acquire (1).
+      if (static_cast<std::int32_t>(turn.load(std::memory_order_relaxed) - turn_of<S>(pos)) >= 0 ||
+          counter_of<S>().load(std::memory_order_relaxed) != pos)
+        return true;
+    }
+    return false;
+  }
+
+  // Whether the other side has claimed the position whose owner holds pos's slot, and so will hand
+  // it on soon.
   template <side S>
   bool partner_busy(std::uint64_t pos) const noexcept {
-    // relaxed (both): a claim made before this call began is visible by coherence; one made
-    // since may be missed, and then the ring was full or empty at that instant.
+    // relaxed (both): a claim made before this call began is visible by coherence; one made since
+    // may be missed, and then the ring was full or empty at that instant.
     if constexpr (S == side::producers)
       return pop_claim::position(head_.load(std::memory_order_relaxed)) + map_.size > pos;
     else
       return push_claim::position(tail_.load(std::memory_order_relaxed)) > pos && !abandoned(pos);
   }
 
-  // Waiting for a partner: backoff rounds for the wait policy's spin budget, then yields, so
-  // a preempted partner gets the core.
+  // Waiting for a partner: backoff rounds for the wait policy's spin budget, then yields, so a
+  // preempted partner gets the core.
   struct partner_pause {
     typename Config::backoff backoff{};
     std::uint32_t rounds = 0;
@@ -367,8 +381,8 @@ class sequence_ring {
   void bind_storage(std::uint64_t first) noexcept {
     map_ = map_type(storage_.data(), storage_.size());
     for (std::uint64_t p = first; p != first + map_.size; ++p)
-      // relaxed: the ring is not yet shared; publishing the queue to other threads orders
-      // these stores before their first access.
+      // relaxed: the ring is not yet shared; publishing the queue to other threads orders these
+      // stores before their first access.
       map_.at(p).turn.store(turn_of<side::producers>(p), std::memory_order_relaxed);
   }
 
@@ -383,8 +397,8 @@ class sequence_ring {
   [[no_unique_address]] push_claim push_claim_;
   [[no_unique_address]] pop_claim pop_claim_;
 
-  // Each counter on its own line (two on x86, against adjacent-line prefetch): producers
-  // hammer one, consumers the other.
+  // Each counter on its own line (two on x86, against adjacent-line prefetch): producers hammer
+  // one, consumers the other.
   alignas(backend::false_sharing_range) Atom<std::uint64_t> tail_{0};
   alignas(backend::false_sharing_range) Atom<std::uint64_t> head_{0};
   // Fixed-capacity slots live here, inside the object, off head_'s line.

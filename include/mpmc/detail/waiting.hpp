@@ -36,10 +36,9 @@ class waiting {
   static constexpr bool parks = parking_wait<wait_type>;
 
   // Calls `attempt` until it returns something true, and returns that; or returns a false value
-  // once `stop()` holds or the deadline has passed. A failed `attempt` must have no effect, so
-  // that a call that gives up leaves nothing behind.
-  // Never inlined: the blocked path stays out of the callers' fast paths;
-  // inlined into them, threads that meet on a full or empty queue fall into
+  // once `stop()` holds or the deadline has passed. A failed `attempt` must have no effect, so that
+  // a call that gives up leaves nothing behind. Never inlined: the blocked path stays out of the
+  // callers' fast paths; inlined into them, threads that meet on a full or empty queue fall into
   // lock-step (bench/compare, 1p1c and 4x4).
   template <side S, class Attempt, class Stop, class Deadline>
   [[gnu::noinline]] auto wait(Attempt&& attempt, Stop&& stop, const Deadline& deadline) noexcept

@@ -1,5 +1,5 @@
-// backoff::exponential: runs of relax instructions that double after each failed attempt, from
-// Min up to Max, so contending threads spread out in time instead of retrying one line together.
+// backoff::exponential: runs of relax instructions that double after each failed attempt, from Min
+// up to Max, so contending threads spread out in time instead of retrying one line together.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>

@@ -1,5 +1,5 @@
-// padding::cache_line: a line per slot, so neighbours never bounce between cores, at several
-// times the memory. align_to<128> suits 128-byte lines, or defeats x86's adjacent-line prefetch.
+// padding::cache_line: a line per slot, so neighbours never bounce between cores, at several times
+// the memory. align_to<128> suits 128-byte lines, or defeats x86's adjacent-line prefetch.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>

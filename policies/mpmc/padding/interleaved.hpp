@@ -1,5 +1,5 @@
-// padding::interleaved: dense slots, consecutive positions on different cache lines: in each
-// block of k lines of k slots, position i goes to line i mod k (atomic_queue's index shuffling).
+// padding::interleaved: dense slots, consecutive positions on different cache lines: in each block
+// of k lines of k slots, position i goes to line i mod k (atomic_queue's index shuffling).
 #pragma once
 
 #include <mpmc/policy.hpp>

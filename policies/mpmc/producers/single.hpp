@@ -1,5 +1,5 @@
-// producers::single: at most one thread pushes at any moment, so a push takes its position with
-// a plain store; two at once is an undetected data race. A synchronized hand-over is fine, and
+// producers::single: at most one thread pushes at any moment, so a push takes its position with a
+// plain store; two at once is an undetected data race. A synchronized hand-over is fine, and
 // close() works from any thread: a racing push either gets in or fails.
 #pragma once
 

@@ -1,5 +1,5 @@
-// wait::futex: park<> on a Linux futex, the fastest parking policy. Linux only; elsewhere it
-// fails to compile with a message naming wait::atomic_wait.
+// wait::futex: park<> on a Linux futex, the fastest parking policy. Linux only; elsewhere it fails
+// to compile with a message naming wait::atomic_wait.
 #pragma once
 
 #include <mpmc/backend/linux_futex.hpp>

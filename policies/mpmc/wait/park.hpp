@@ -1,5 +1,5 @@
-// wait::park<Backend, SpinLimit, YieldLimit>, the default: spin, yield, then sleep on `Backend`.
-// A yield hands the core to a runnable partner for far less than a sleep and a wake.
+// wait::park<Backend, SpinLimit, YieldLimit>, the default: spin, yield, then sleep on `Backend`. A
+// yield hands the core to a runnable partner for far less than a sleep and a wake.
 #pragma once
 
 #include <mpmc/backend/native.hpp>
