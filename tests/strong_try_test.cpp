@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -108,7 +109,10 @@ template <class Config>
 void run_near_the_end(std::size_t capacity) {
   using ring_type = mpmc::detail::sequence_ring<std::uint64_t, Config>;
   using mpmc::detail::side;
-  const std::uint64_t start = (std::uint64_t{1} << 63) - 7 * capacity - 3;
+  // Positions are lap-encoded (a lap spans capacity rounded up to a power of two): start eight
+  // laps before the end of the 63-bit range, half a lap in, and run six laps.
+  const std::uint64_t lap = std::bit_ceil(capacity);
+  const std::uint64_t start = ((std::uint64_t{1} << 63) / lap - 8) * capacity + capacity / 2;
   ring_type ring(capacity, std::allocator<std::byte>(), start);
   typename ring_type::claimed c;
   std::uint64_t next_in = start, next_out = start;
@@ -126,7 +130,7 @@ void run_near_the_end(std::size_t capacity) {
     });
     return n;
   };
-  while (next_in + capacity + 5 < (std::uint64_t{1} << 63)) {
+  while (next_in < start + 6 * capacity) {
     // Fill to exactly capacity (one at a time, then a batch), then empty.
     ASSERT_EQ(push(1), 1u);
     while (ring.size() < capacity) ASSERT_NE(push(capacity), 0u);

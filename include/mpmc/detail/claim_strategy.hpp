@@ -47,26 +47,40 @@ template <template <class> class Atom>
 struct shared_claim {
   static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
 
-  // Takes [pos, pos + n) if the counter still reads pos; on `lost`, pos is the counter now.
-  take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos, std::uint64_t n,
+  // Takes the positions from pos up to `next` if the counter still reads pos; on `lost`, pos is
+  // the counter now.
+  take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos, std::uint64_t next,
                    closing_state<Atom>&) noexcept {
     if ((pos & closed_bit) != 0) return take_result::refused;
     // (3) relaxed: the exchange only hands out positions; the slots' contents are ordered by the
     // turn words, (1) and (2) in sequence_ring.hpp.
-    return counter.compare_exchange_weak(pos, pos + n, std::memory_order_relaxed,
+    return counter.compare_exchange_weak(pos, next, std::memory_order_relaxed,
                                          std::memory_order_relaxed)
                ? take_result::taken
                : take_result::lost;
   }
 
-  // A ticket: the next position, whatever its slot holds. False when closed (the position taken is
-  // then void: nobody fills it).
-  bool ticket(Atom<std::uint64_t>& counter, std::uint64_t& pos) noexcept {
-    // (4) relaxed: hands out the position only; the holder reads its slot's turn with acquire (1)
-    // before touching the slot.
-    const std::uint64_t got = counter.fetch_add(1, std::memory_order_relaxed);
-    pos = got & ~closed_bit;
-    return (got & closed_bit) == 0;
+  // A ticket: the next position, whatever its slot holds; false when closed. Positions are
+  // contiguous when the capacity is a power of two, and one fetch_add takes a ticket (the position
+  // it takes after a close is void: nobody fills it); otherwise `after(p)` skips to the next lap,
+  // and a compare-exchange loop takes the ticket.
+  template <class After>
+  bool ticket(Atom<std::uint64_t>& counter, std::uint64_t& pos, bool contiguous,
+              After after) noexcept {
+    if (contiguous) {
+      // (4) relaxed: hands out the position only; the holder reads its slot's turn with acquire
+      // (1) before touching the slot.
+      const std::uint64_t got = counter.fetch_add(1, std::memory_order_relaxed);
+      pos = got & ~closed_bit;
+      return (got & closed_bit) == 0;
+    }
+    // relaxed (all): as (4).
+    pos = counter.load(std::memory_order_relaxed);
+    do {
+      if ((pos & closed_bit) != 0) return false;
+    } while (!counter.compare_exchange_weak(pos, after(pos), std::memory_order_relaxed,
+                                            std::memory_order_relaxed));
+    return true;
   }
 
   // Sets the closed bit; false if it was set already. `final` gets the tail.
@@ -101,10 +115,11 @@ class lone_claim {
   // Always inlined: a lone side's whole claim is a few instructions, and as a call its position
   // goes through memory (bench/compare, pair, spsc).
   [[gnu::always_inline]] take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos,
-                                          std::uint64_t n, closing_state<Atom>& closing) noexcept {
+                                          std::uint64_t next,
+                                          closing_state<Atom>& closing) noexcept {
     // (5) relaxed: the slots are handed over by the turn words, not by the counter; the other side
     // reads it only in size() and close(), which the handshake orders.
-    counter.store(pos + n, std::memory_order_relaxed);
+    counter.store(next, std::memory_order_relaxed);
     if constexpr (Producer) {
       backend::asymmetric_fence::light();
       // relaxed: the fence pair, not this load, orders it against close().

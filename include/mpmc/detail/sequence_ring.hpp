@@ -1,23 +1,24 @@
 // The sequence ring: Dmitry Vyukov's bounded MPMC queue, with turn numbers that make every capacity
 // (1 included) work. docs/design.md gives the long form of what follows.
 //
-// n slots (slot_map.hpp) and two 64-bit counters: `tail_`, the next position a producer will claim,
-// and `head_`, the next a consumer will claim. Each slot's 32-bit turn word says whose move it is:
+// n slots and two 64-bit counters of lap-encoded positions (slot_map.hpp: L is n rounded up to a
+// power of two): `tail_`, the next position a producer will claim, and `head_`, the next a consumer
+// will claim. Each slot's 32-bit turn word says whose move it is:
 //
 //     turn == 2*p              free for the producer of position p
 //     turn == 2*p + 1          holds p's element, for p's consumer
-//     turn == 2*(p + n)        free for the producer of p + n
+//     turn == 2*(p + L)        free for the producer of p + L, the same slot's next lap
 //
 // Vyukov stores p and p + 1, which collide with one slot; doubled, an element's turn is odd and a
 // free slot's even. Turns are compared by signed 32-bit difference, so they may wrap: a thread
-// holding a current position finds its slot at most one lap (2*n) behind, hence n <= 2^30. A thread
+// holding a current position finds its slot at most one lap (2*L) behind, hence L <= 2^30. A thread
 // holding a stale position may misread a wrapped turn, but acts on it only through take(), which
 // fails for a stale position, and re-reads the counter before reporting "full" or "empty".
 //
 // claim: read the counter (p); if the slot's turn is this side's for p, take p
 //        (claim_strategy.hpp: compare-exchange, or a store for a lone side).
 // push:  construct the element; store turn 2*p + 1 (release).
-// pop:   move the element out, destroy it; store turn 2*(p + n) (release).
+// pop:   move the element out, destroy it; store turn 2*(p + L) (release).
 // Element data is published through the turn word alone. A ticket (claim::ticket) takes the
 // position first and waits for the turn after.
 //
@@ -76,11 +77,12 @@ class sequence_ring {
   // A turn may lag its claimer by one lap, 2*capacity, within 2^31.
   static constexpr std::size_t max_capacity = std::size_t{1} << 30;
 
-  // `first`, where both counters start, lets a test run near the end of the positions.
+  // `first`, how many positions lie before the first one used, lets a test run near the end of the
+  // positions' range.
   template <class Allocator>
   requires(!capacity_type::is_fixed)
       sequence_ring(std::size_t capacity, const Allocator& allocator, std::uint64_t first = 0)
-      : tail_(first), head_(first), storage_(checked(capacity), allocator) {
+      : storage_(checked(capacity), allocator) {
     bind_storage(first);
   }
   sequence_ring() noexcept requires capacity_type::is_fixed { bind_storage(0); }
@@ -110,7 +112,8 @@ class sequence_ring {
     if (closing_.closing.load(std::memory_order_acquire))
       // relaxed: ordered by the acquire above.
       tail = std::min(tail, closing_.final_tail.load(std::memory_order_relaxed));
-    return tail <= head ? 0 : static_cast<std::size_t>(std::min(tail - head, map_.size));
+    if (tail <= head) return 0;
+    return static_cast<std::size_t>(std::min(map_.count(tail) - map_.count(head), map_.size));
   }
 
   // A claimed position, its slot and the turn that hands the slot on, worked out before the take:
@@ -136,19 +139,20 @@ class sequence_ring {
                                            bool strong = true) noexcept {
     auto& counter = counter_of<S>();
     const map_type& m = map_;  // reloads cost less than the registers a copy holds
-    if (max > 1) max = std::min<std::size_t>(max, m.size);  // max == 1 needs no test
     // relaxed: only a guess at the position; the turn check and take() reject a stale one.
     std::uint64_t pos = counter.load(std::memory_order_relaxed);
     for (;;) {
       const std::size_t first = m.index(pos);
+      // A run stays within pos's lap, where positions and slots are consecutive (max == 1 always
+      // fits).
+      const std::size_t most = max > 1 ? std::min<std::size_t>(max, m.slot_count() - first) : max;
       std::size_t n = 0;
       std::int32_t behind = 0;
-      if (!interleaves<typename Config::padding> && max >= 4) {
-        // A batch: within a lap its slots are contiguous, so test four turns per branch while all
-        // match (bench/compare, bulk64); a group with a mismatch is read again below.
+      if (!interleaves<typename Config::padding> && most >= 4) {
+        // A batch: test four turns per branch while all match (bench/compare, bulk64); a group with
+        // a mismatch is read again below.
         const slot_type* run = m.slots + first;
-        const std::size_t in_lap = std::min<std::size_t>(max, m.size - first);
-        for (std::uint32_t want = turn_of<S>(pos); n + 4 <= in_lap; n += 4, want += 8) {
+        for (std::uint32_t want = turn_of<S>(pos); n + 4 <= most; n += 4, want += 8) {
           // (1) acquire (all four), as below.
           if (((run[n].turn.load(std::memory_order_acquire) ^ want) |
                (run[n + 1].turn.load(std::memory_order_acquire) ^ (want + 2)) |
@@ -157,18 +161,17 @@ class sequence_ring {
             break;
         }
       }
-      for (; n < max; ++n) {
+      for (; n < most; ++n) {
         // (1) acquire: pairs with release (2) in publish() by the slot's previous owner: a producer
         // sees the last lap's consumer done with the bytes, a consumer sees the element fully
         // constructed.
-        const std::size_t i = n == 0 ? first : m.next(first, n);
-        const std::uint32_t turn = m.slot(i).turn.load(std::memory_order_acquire);
+        const std::uint32_t turn = m.slot(first + n).turn.load(std::memory_order_acquire);
         behind = static_cast<std::int32_t>(turn - turn_of<S>(pos + n));
         if (behind != 0) break;
       }
       if (n != 0) {
-        c = {pos, &m.slot(first), done_of<S>(pos, m.size)};
-        switch (claim_of<S>().take(counter, pos, n, closing_)) {
+        c = {pos, &m.slot(first), done_of<S>(pos)};
+        switch (claim_of<S>().take(counter, pos, m.after(pos, n), closing_)) {
           case take_result::taken:
             return n;
           case take_result::refused:
@@ -194,8 +197,10 @@ class sequence_ring {
   template <side S>
   bool take_ticket(claimed& c) noexcept {
     std::uint64_t pos;
-    if (!claim_of<S>().ticket(counter_of<S>(), pos)) return false;
-    c = {pos, &map_.at(pos), done_of<S>(pos, map_.size)};
+    if (!claim_of<S>().ticket(counter_of<S>(), pos, map_.contiguous(),
+                              [this](std::uint64_t p) { return map_.after(p); }))
+      return false;
+    c = {pos, &map_.at(pos), done_of<S>(pos)};
     return true;
   }
 
@@ -218,12 +223,12 @@ class sequence_ring {
   template <side S, class Each>
   Each publish_n(std::uint64_t pos, std::size_t n, Each each) noexcept {
     const map_type m = map_;
-    const std::size_t first = m.index(pos);
+    const std::size_t first = m.index(pos);  // the run is within pos's lap (claim())
     for (std::size_t i = 0; i != n; ++i) {
-      slot_type& s = m.slot(m.next(first, i));
+      slot_type& s = m.slot(first + i);
       each(s);
       // (2) release, as in publish().
-      s.turn.store(done_of<S>(pos + i, m.size), std::memory_order_release);
+      s.turn.store(done_of<S>(pos + i), std::memory_order_release);
     }
     return each;
   }
@@ -280,7 +285,7 @@ class sequence_ring {
     // relaxed: no other consumer is left to move head_.
     std::uint64_t pos = pop_claim::position(head_.load(std::memory_order_relaxed));
     while (!abandoned(pos)) {
-      const claimed c{pos, &map_.at(pos), done_of<side::consumers>(pos, map_.size)};
+      const claimed c{pos, &map_.at(pos), done_of<side::consumers>(pos)};
       // (1) acquire, as in claim().
       const std::uint32_t turn = c.slot->turn.load(std::memory_order_acquire);
       if (turn == turn_of<side::consumers>(pos)) {
@@ -291,7 +296,7 @@ class sequence_ring {
         pause();                    // claimed before the close, still being written
         continue;
       }
-      ++pos;
+      pos = map_.after(pos);
     }
     // relaxed: for size() only; no consumer is left.
     head_.store(pos, std::memory_order_relaxed);
@@ -303,7 +308,7 @@ class sequence_ring {
     // acquire: pairs with the release store in begin_discard().
     if (!closing_.discarding.load(std::memory_order_acquire)) return false;
     // (2) release, as in publish().
-    c.slot->turn.store(done_of<side::consumers>(c.pos, map_.size), std::memory_order_release);
+    c.slot->turn.store(done_of<side::consumers>(c.pos), std::memory_order_release);
     return true;
   }
 
@@ -318,13 +323,14 @@ class sequence_ring {
   // The turn side S leaves when done with pos's slot: the consumer's after a push, the next lap's
   // producer's after a pop.
   template <side S>
-  static std::uint32_t done_of(std::uint64_t pos, std::uint64_t n) noexcept {
-    return S == side::producers ? turn_of<S>(pos) + 1 : turn_of<side::producers>(pos + n);
+  std::uint32_t done_of(std::uint64_t pos) const noexcept {
+    return S == side::producers ? turn_of<S>(pos) + 1
+                                : turn_of<side::producers>(pos + map_.lap_length());
   }
 
   // pos is current and its slot not yet handed on. Waits while the other side has claimed the
-  // position that holds the slot; true once the slot is handed on or pos is taken (claim
-  // again), false if nobody holds it: the ring is full or empty.
+  // position that holds the slot; true once the slot is handed on or pos is taken (claim again),
+  // false if nobody holds it: the ring is full or empty.
   template <side S>
   bool await_partner(std::uint64_t pos) noexcept {
     partner_pause pause;
@@ -346,7 +352,7 @@ class sequence_ring {
     // relaxed (both): a claim made before this call began is visible by coherence; one made since
     // may be missed, and then the ring was full or empty at that instant.
     if constexpr (S == side::producers)
-      return pop_claim::position(head_.load(std::memory_order_relaxed)) + map_.size > pos;
+      return pop_claim::position(head_.load(std::memory_order_relaxed)) + map_.lap_length() > pos;
     else
       return push_claim::position(tail_.load(std::memory_order_relaxed)) > pos && !abandoned(pos);
   }
@@ -380,10 +386,13 @@ class sequence_ring {
 
   void bind_storage(std::uint64_t first) noexcept {
     map_ = map_type(storage_.data(), storage_.size());
-    for (std::uint64_t p = first; p != first + map_.size; ++p)
-      // relaxed: the ring is not yet shared; publishing the queue to other threads orders these
-      // stores before their first access.
-      map_.at(p).turn.store(turn_of<side::producers>(p), std::memory_order_relaxed);
+    // relaxed (all): the ring is not yet shared; publishing the queue to other threads orders these
+    // stores before their first access.
+    tail_.store(map_.position(first), std::memory_order_relaxed);
+    head_.store(map_.position(first), std::memory_order_relaxed);
+    for (std::uint64_t k = first; k != first + map_.size; ++k)
+      map_.at(map_.position(k))
+          .turn.store(turn_of<side::producers>(map_.position(k)), std::memory_order_relaxed);
   }
 
   static std::size_t checked(std::size_t capacity) {

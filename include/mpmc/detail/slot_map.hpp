@@ -1,8 +1,9 @@
-// Where a position lives: slot p mod n of a ring's n slots (exactly the capacity asked for), and
-// what a slot holds. p mod n is a mask when n is a power of two; otherwise a multiply by a
-// reciprocal worked out once, m = ceil(2^(63 + l) / n) with l = ceil(log2 n), since floor(p * m /
-// 2^(63 + l)) == p / n for every p < 2^63 (Granlund and Montgomery). Positions are 63 bits and
-// never wrap (docs/design.md), so nothing else is needed.
+// Where a position lives, and what a slot holds. A ring holds exactly n slots, the capacity
+// asked for. Positions are lap-encoded: position p is lap * L + index, where L is n rounded up
+// to a power of two, so the slot is p & (L - 1), a mask, and after index n - 1 the next position
+// is the next lap's index 0. When n is a power of two, L == n and positions are consecutive
+// integers. Positions are 63 bits (bit 63 of the tail is the closed flag) and never wrap: at a
+// billion a second they last over 146 years.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -42,20 +43,12 @@ constexpr std::size_t interleave_index(std::size_t index, unsigned spread) noexc
 template <class Slot, std::size_t Fixed, bool Interleave>
 struct slot_map {
   Slot* slots = nullptr;
-  std::uint64_t size = 0;
-  std::uint64_t mask = 0;        // size - 1
-  std::uint64_t reciprocal = 0;  // 0 when size is a power of two
-  unsigned shift = 0;
+  std::uint64_t size = 0;  // n
+  std::uint64_t lap = 0;   // L: n rounded up to a power of two
   unsigned spread = 0;
 
   slot_map() = default;
-  slot_map(Slot* first, std::uint64_t n) noexcept : slots(first), size(n), mask(n - 1) {
-    if (!std::has_single_bit(n)) {
-      const auto l = static_cast<unsigned>(std::bit_width(n - 1));  // ceil(log2 n)
-      __extension__ using wide = unsigned __int128;
-      reciprocal = static_cast<std::uint64_t>((wide{1} << (63 + l)) / n + 1);
-      shift = l - 1;
-    }
+  slot_map(Slot* first, std::uint64_t n) noexcept : slots(first), size(n), lap(std::bit_ceil(n)) {
     // k slots per line and k lines to a block: the largest such square block dividing n.
     if constexpr (Interleave) {
       constexpr auto per_line =
@@ -65,22 +58,24 @@ struct slot_map {
     }
   }
 
-  // pos mod size. Bit 63 (the producers' closed flag) is not part of a position: a mask of at
-  // most 30 bits drops it, a division must not see it.
+  std::uint64_t slot_count() const noexcept { return Fixed != 0 ? Fixed : size; }
+  std::uint64_t lap_length() const noexcept { return Fixed != 0 ? std::bit_ceil(Fixed) : lap; }
+  bool contiguous() const noexcept { return slot_count() == lap_length(); }
+
+  // The slot index of pos; the mask (at most 30 bits) drops the closed flag.
   std::size_t index(std::uint64_t pos) const noexcept {
-    if constexpr (Fixed != 0) {
-      return static_cast<std::size_t>((pos << 1 >> 1) % Fixed);
-    } else {
-      if (reciprocal == 0) return static_cast<std::size_t>(pos & mask);
-      pos = pos << 1 >> 1;
-      __extension__ using wide = unsigned __int128;
-      const auto high = static_cast<std::uint64_t>((wide{pos} * reciprocal) >> 64);
-      return static_cast<std::size_t>(pos - (high >> shift) * size);
-    }
+    return static_cast<std::size_t>(pos & (lap_length() - 1));
   }
-  // The index i places after `first`, for i < size.
-  std::size_t next(std::size_t first, std::size_t i) const noexcept {
-    return first + i < size ? first + i : first + i - size;
+  // The position k after pos, for k up to what is left of pos's lap.
+  std::uint64_t after(std::uint64_t pos, std::uint64_t k = 1) const noexcept {
+    return index(pos) + k < slot_count() ? pos + k : pos + k + (lap_length() - slot_count());
+  }
+  // How many positions lie before pos, and the position that many lie before.
+  std::uint64_t count(std::uint64_t pos) const noexcept {
+    return (pos >> std::countr_zero(lap_length())) * slot_count() + index(pos);
+  }
+  std::uint64_t position(std::uint64_t count) const noexcept {
+    return count / slot_count() * lap_length() + count % slot_count();
   }
   Slot& slot(std::size_t index) const noexcept {
     if constexpr (Interleave) index = interleave_index(index, spread);
