@@ -11,7 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,18 +40,31 @@ class StrongTry : public ::testing::Test {};
 TYPED_TEST_SUITE(StrongTry, strong_mixes, strong_mix_names);
 
 constexpr int threads = 4;
-constexpr int rounds = 40'000 / sanitizer_slowdown;
+constexpr int rounds = 4'000 / sanitizer_slowdown;
+
+// Built and moved in place, between a claim and its publish: now and then it sleeps there,
+// leaving its position claimed and unfinished while the other threads run, the window in which
+// a try call must wait for its partner rather than fail.
+struct slow_to_build {
+  int value;
+  slow_to_build(int v) noexcept : value(v) { pause(); }
+  slow_to_build(slow_to_build&& other) noexcept : value(other.value) { pause(); }
+  slow_to_build& operator=(slow_to_build&&) noexcept = default;
+  void pause() const {
+    if (value % 64 == 0) std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+};
 
 // Each thread pushes, then pops: its own element (or another) is in the
 // queue when its try_pop begins, so the pop must succeed.
 TYPED_TEST(StrongTry, APopAfterOwnPushNeverFindsTheQueueEmpty) {
-  typename TypeParam::template queue<int> q(threads);
+  typename TypeParam::template queue<slow_to_build> q(threads);
   std::atomic<long> fails{0};
   std::vector<std::thread> pool;
   for (int t = 0; t != threads; ++t)
     pool.emplace_back([&q, &fails] {
       for (int i = 0; i != rounds; ++i) {
-        while (!q.try_push(i)) {
+        while (!q.try_emplace(i)) {
         }
         if (!q.try_pop()) fails.fetch_add(1);
       }
@@ -62,17 +77,17 @@ TYPED_TEST(StrongTry, APopAfterOwnPushNeverFindsTheQueueEmpty) {
 // The mirror: from a full queue, each thread pops, then pushes: it holds one
 // element taken out, so the queue cannot be full when its try_push begins.
 TYPED_TEST(StrongTry, APushAfterOwnPopNeverFindsTheQueueFull) {
-  typename TypeParam::template queue<int> q(threads);
-  for (int i = 0; i != threads; ++i) ASSERT_TRUE(q.try_push(i));
+  typename TypeParam::template queue<slow_to_build> q(threads);
+  for (int i = 0; i != threads; ++i) ASSERT_TRUE(q.try_emplace(i));
   std::atomic<long> fails{0};
   std::vector<std::thread> pool;
   for (int t = 0; t != threads; ++t)
     pool.emplace_back([&q, &fails] {
       for (int i = 0; i != rounds; ++i) {
-        std::optional<int> v;
+        std::optional<slow_to_build> v;
         while (!(v = q.try_pop())) {
         }
-        if (!q.try_push(*v)) fails.fetch_add(1);
+        if (!q.try_emplace(v->value + 1)) fails.fetch_add(1);
       }
     });
   for (auto& t : pool) t.join();
@@ -80,24 +95,52 @@ TYPED_TEST(StrongTry, APushAfterOwnPopNeverFindsTheQueueFull) {
   EXPECT_EQ(q.size(), static_cast<std::size_t>(threads));
 }
 
-// Batches: try_pop_n returns 0 only on an empty queue.
+// Batches: try_pop_n returns 0 only on an empty queue. Each batch's first element is slow to
+// build.
 TYPED_TEST(StrongTry, ABatchPopAfterOwnPushTakesSomething) {
-  typename TypeParam::template queue<int> q(2 * threads);
+  typename TypeParam::template queue<slow_to_build> q(2 * threads);
   std::atomic<long> fails{0};
   std::vector<std::thread> pool;
   for (int t = 0; t != threads; ++t)
     pool.emplace_back([&q, &fails] {
-      std::array<int, 2> in{1, 2}, out{};
-      for (int i = 0; i != rounds / 2; ++i) {
-        while (q.try_push_range(in) != 2) {
-          int dropped[2];
-          q.try_pop_n(dropped, 2);  // make room, and undo a partial push
-        }
-        if (q.try_pop_n(out.data(), 2) == 0) fails.fetch_add(1);
+      const std::array<int, 2> in{64, 1};
+      std::array<std::optional<slow_to_build>, 2> out;
+      for (int i = 0; i != rounds / 4; ++i) {
+        while (q.try_push_range(in) != 2) q.try_pop_n(out.begin(), 2);  // room; undo a part
+        if (q.try_pop_n(out.begin(), 2) == 0) fails.fetch_add(1);
       }
     });
   for (auto& t : pool) t.join();
   EXPECT_EQ(fails.load(), 0) << "try_pop_n took nothing with elements queued";
+}
+
+// A lone consumer (MPSC): once a push has returned, the consumer's try_pop
+// must find an element, even while another producer's earlier position is
+// still being written.
+TEST(StrongTryLoneConsumer, AnElementPushedBeforeTheCallIsFound) {
+  mpmc::queue<slow_to_build, mpmc::consumers::single> q(8);
+  constexpr int producers = 3, each = 4'000 / sanitizer_slowdown;
+  std::atomic<long> pushed{0};
+  std::vector<std::thread> pool;
+  for (int p = 0; p != producers; ++p)
+    pool.emplace_back([&] {
+      for (int i = 0; i != each; ++i) {
+        q.push(i);
+        pushed.fetch_add(1, std::memory_order_release);
+      }
+    });
+  long popped = 0, fails = 0;
+  while (popped != long{producers} * each) {
+    const long ready = pushed.load(std::memory_order_acquire);
+    while (popped < ready) {
+      if (q.try_pop())
+        ++popped;
+      else
+        ++fails;  // `ready` pushes returned before this call, `popped` of them were taken
+    }
+  }
+  for (auto& t : pool) t.join();
+  EXPECT_EQ(fails, 0) << "try_pop reported empty with a completed push queued";
 }
 
 // Positions are 63 bits and do not wrap; close to the end of that range the
