@@ -22,14 +22,12 @@
 // Element data is published through the turn word alone. A ticket (claim::ticket) takes the
 // position first and waits for the turn after.
 //
-// Progress: neither lock-free nor wait-free. Between its claim and its turn store a producer owns
-// its slot; preempted there, it holds up the consumer of that position (try_pop too, which waits
-// for a partner in flight rather than report "empty"), though later positions may hold elements;
-// likewise a preempted consumer and the producer one lap later.
+// Progress: neither lock-free nor wait-free. A producer preempted between its claim and its turn
+// store holds up the consumer of that position (try_pop too, which waits for a partner in
+// flight); likewise a preempted consumer and the producer one lap later.
 //
-// Closing: the producers' strategy closes the tail and reports the tail at that moment, the final
-// tail (closing_state). Consumers are done when head_ reaches it; a consumer ticket at or past it
-// gives up (abandoned()). discard() destroys what is left when no consumer remains.
+// Closing: the producers' strategy closes the tail and reports the final tail (closing_state);
+// consumers are done when head_ reaches it. discard() destroys what is left once no consumer is.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -46,19 +44,6 @@
 
 namespace mpmc::detail {
 
-template <class P>
-inline constexpr bool interleaves = false;
-template <class P>
-requires requires { P::interleave; }
-inline constexpr bool interleaves<P> = P::interleave;
-
-template <class C>
-inline constexpr std::size_t fixed_extent = 0;
-template <class C>
-requires(C::is_fixed&& requires {
-  C::extent;
-}) inline constexpr std::size_t fixed_extent<C> = C::extent;
-
 // Producers take the even turns, consumers the odd ones.
 enum class side : std::uint32_t { producers = 0, consumers = 1 };
 
@@ -74,8 +59,7 @@ class sequence_ring {
   using push_claim = claim_strategy_for<typename Config::producers, Atom, true>;
   using pop_claim = claim_strategy_for<typename Config::consumers, Atom, false>;
 
-  // A turn may lag its claimer by one lap, 2*capacity, within 2^31.
-  static constexpr std::size_t max_capacity = std::size_t{1} << 30;
+  static constexpr std::size_t max_capacity = std::size_t{1} << 30;  // a lap, 2*L turns, < 2^31
 
   // `first`, how many positions lie before the first one used, lets a test run near the end of the
   // positions' range.
@@ -192,8 +176,8 @@ class sequence_ring {
     }
   }
 
-  // A ticket (claim::ticket, untimed blocking calls): the next position, whatever its slot holds.
-  // False for producers once closed. The holder waits for ready<S>(c).
+  // A ticket (claim::ticket): the next position, whatever its slot holds; false for producers once
+  // closed. The holder waits for ready<S>(c).
   template <side S>
   bool take_ticket(claimed& c) noexcept {
     std::uint64_t pos;
@@ -210,8 +194,7 @@ class sequence_ring {
     return c.slot->turn.load(std::memory_order_acquire) == turn_of<S>(c.pos);
   }
 
-  // Hands c's slot to the other side.
-  static void publish(const claimed& c) noexcept {
+  static void publish(const claimed& c) noexcept {  // hands c's slot to the other side
     // (2) release: pairs with acquire (1) by the slot's next owner: the element is fully
     // constructed (push), or moved out and destroyed (pop), before the next owner touches it.
     c.slot->turn.store(c.done, std::memory_order_release);

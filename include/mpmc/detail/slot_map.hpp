@@ -38,6 +38,20 @@ constexpr std::size_t interleave_index(std::size_t index, unsigned spread) noexc
   return (index & ~(low | (low << spread))) | ((index & low) << spread) | ((index >> spread) & low);
 }
 
+// The policies' say in the map: padding::interleaved's flag, capacity::fixed's N.
+template <class P>
+inline constexpr bool interleaves = false;
+template <class P>
+requires requires { P::interleave; }
+inline constexpr bool interleaves<P> = P::interleave;
+
+template <class C>
+inline constexpr std::size_t fixed_extent = 0;
+template <class C>
+requires(C::is_fixed&& requires {
+  C::extent;
+}) inline constexpr std::size_t fixed_extent<C> = C::extent;
+
 // The ring's slots and how positions map onto them; `Fixed` is capacity::fixed's N (0 for a
 // capacity chosen at run time). Read-only after construction.
 template <class Slot, std::size_t Fixed, bool Interleave>
