@@ -15,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -35,6 +36,10 @@ static_assert(can_push<mpmc::producer<Q>> && !can_pop<mpmc::producer<Q>>);
 static_assert(can_pop<mpmc::consumer<Q>> && !can_push<mpmc::consumer<Q>>);
 static_assert(can_push<mpmc::sender<Q>> && !can_pop<mpmc::sender<Q>>);
 static_assert(can_pop<mpmc::receiver<Q>> && !can_push<mpmc::receiver<Q>>);
+// Only make_channel makes counted handles: one wrapped around any queue would
+// never close it.
+static_assert(!std::is_constructible_v<mpmc::sender<Q>, std::shared_ptr<Q>>);
+static_assert(!std::is_constructible_v<mpmc::receiver<Q>, std::shared_ptr<Q>>);
 
 TEST(Handles, ShareOneQueueAndKeepItAlive) {
   auto q = std::make_shared<Q>(4);

@@ -10,7 +10,9 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 
 namespace {
 
@@ -101,6 +103,29 @@ TYPED_TEST(QueueTimed, HugeTimeoutsDoNotOverflow) {
   typename TypeParam::template queue<int> q(1);
   ASSERT_TRUE(q.try_push_for(1, std::chrono::hours::max()));
   EXPECT_EQ(q.try_pop_for(std::chrono::nanoseconds::max()), std::optional<int>(1));
+}
+
+// A timed push takes what try_push takes: a T, an lvalue (copied, left as it
+// was), a value that converts to T, or a braced list that builds one; through
+// a producer handle too.
+TEST(QueueTimedArguments, TakeLvaluesConversionsAndBracedLists) {
+  using pair = std::pair<int, std::string>;
+  auto q = std::make_shared<mpmc::queue<pair>>(8);
+  const pair kept{1, "one"};
+  ASSERT_TRUE(q->try_push_for(kept, 1ms));
+  EXPECT_EQ(kept.second, "one");
+  ASSERT_TRUE(q->try_push_for({2, "two"}, 1ms));
+  ASSERT_TRUE(q->try_push_until({3, "three"}, steady::now() + 1ms));
+  ASSERT_TRUE(q->try_push_for(std::pair<int, const char*>(4, "four"), 1ms));
+  const mpmc::producer<mpmc::queue<pair>> tx(q);
+  ASSERT_TRUE(tx.try_push_for({5, "five"}, 1ms));
+  ASSERT_TRUE(tx.try_push_until(kept, steady::now() + 1ms));
+  for (const char* want : {"one", "two", "three", "four", "five", "one"})
+    EXPECT_EQ(q->try_pop().value().second, want);
+
+  mpmc::queue<std::string> strings(1);
+  ASSERT_TRUE(strings.try_push_for("literal", 1ms));
+  EXPECT_EQ(strings.try_pop(), std::optional<std::string>("literal"));
 }
 
 }  // namespace

@@ -4,12 +4,15 @@
 // std::nullopt. When the last receiver goes, the values queued are destroyed at once and every
 // later or blocked push fails (false, argument untouched), in every claim mode. A moved-from handle
 // counts for nothing and may only be destroyed or assigned to.
+//
+// Each side's handles share a control block of their own, made by shared_ptr's aliasing
+// constructor, whose deleter acts on the queue when the last of them goes. Its count is
+// decremented acq_rel, so every push or pop made through the side's handles happens before that.
 #pragma once
 
-#include <mpmc/detail/side_operations.hpp>
+#include <mpmc/handles.hpp>
 #include <mpmc/queue.hpp>
 
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <utility>
@@ -21,80 +24,25 @@ struct queue_access {
   static void discard(Q& queue) noexcept {
     queue.discard();
   }
-};
-
-template <class Q>
-struct channel_state {
-  template <class... Args>
-  explicit channel_state(Args&&... args) : queue(std::forward<Args>(args)...) {}
-  Q queue;
-  std::atomic<std::size_t> senders{1};
-  std::atomic<std::size_t> receivers{1};
-};
-
-// A handle of the side whose counter `Count` points to; the last one destroyed closes the queue.
-template <class Q, std::atomic<std::size_t> channel_state<Q>::*Count>
-class counted_handle {
- public:
-  using queue_type = Q;
-  using value_type = typename Q::value_type;
-  using size_type = typename Q::size_type;
-
-  explicit counted_handle(std::shared_ptr<channel_state<Q>> state) noexcept
-      : state_(std::move(state)) {}
-  counted_handle(const counted_handle& other) noexcept : state_(other.state_) {
-    // relaxed: copied from a live handle, so the count cannot reach zero meanwhile, and nothing is
-    // published through it (as in shared_ptr).
-    if (state_) ((*state_).*Count).fetch_add(1, std::memory_order_relaxed);
+  // A handle whose last copy runs `last` on the queue, which it keeps alive until then.
+  template <class Handle, class Q, class Last>
+  static Handle counted(const std::shared_ptr<Q>& queue, Last last) {
+    std::shared_ptr<void> side(nullptr, [queue, last](std::nullptr_t) noexcept { last(*queue); });
+    return Handle(std::shared_ptr<Q>(std::move(side), queue.get()));
   }
-  counted_handle(counted_handle&&) noexcept = default;
-  // Copy or move, then swap: the parameter's destructor releases what this held.
-  counted_handle& operator=(counted_handle other) noexcept {
-    state_.swap(other.state_);
-    return *this;
-  }
-  ~counted_handle() {
-    // acq_rel: pairs with the other handles' decrements: each releases its handle's pushes and
-    // pops, and the last acquires them all, so they happen before the close.
-    if (state_ && ((*state_).*Count).fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      if constexpr (Count == &channel_state<Q>::receivers)
-        queue_access::discard(state_->queue);
-      else
-        state_->queue.close();
-    }
-  }
-
-  size_type capacity() const noexcept { return queue().capacity(); }
-  size_type size() const noexcept { return queue().size(); }
-  bool empty() const noexcept { return queue().empty(); }
-  bool full() const noexcept { return queue().full(); }
-  // True once every handle of one side is gone.
-  bool closed() const noexcept { return queue().closed(); }
-
- protected:
-  Q& queue() const noexcept { return state_->queue; }
-
- private:
-  std::shared_ptr<channel_state<Q>> state_;
 };
 }  // namespace detail
 
 template <class Q>
-class sender : public detail::counted_handle<Q, &detail::channel_state<Q>::senders>,
-               public detail::push_operations<sender<Q>, Q> {
-  friend class detail::push_operations<sender<Q>, Q>;
-
- public:
-  using detail::counted_handle<Q, &detail::channel_state<Q>::senders>::counted_handle;
+class sender : public producer<Q> {
+  friend struct detail::queue_access;
+  explicit sender(std::shared_ptr<Q> queue) : producer<Q>(std::move(queue)) {}
 };
 
 template <class Q>
-class receiver : public detail::counted_handle<Q, &detail::channel_state<Q>::receivers>,
-                 public detail::pop_operations<receiver<Q>, Q> {
-  friend class detail::pop_operations<receiver<Q>, Q>;
-
- public:
-  using detail::counted_handle<Q, &detail::channel_state<Q>::receivers>::counted_handle;
+class receiver : public consumer<Q> {
+  friend struct detail::queue_access;
+  explicit receiver(std::shared_ptr<Q> queue) : consumer<Q>(std::move(queue)) {}
 };
 
 // `args` are the queue's constructor arguments (nothing for capacity::fixed<N>).
@@ -102,7 +50,9 @@ template <class T, class... Policies, class... Args>
 std::pair<sender<queue<T, Policies...>>, receiver<queue<T, Policies...>>> make_channel(
     Args&&... args) {
   using Q = queue<T, Policies...>;
-  auto state = std::make_shared<detail::channel_state<Q>>(std::forward<Args>(args)...);
-  return {sender<Q>(state), receiver<Q>(std::move(state))};
+  using access = detail::queue_access;
+  const auto queue = std::make_shared<Q>(std::forward<Args>(args)...);
+  return {access::counted<sender<Q>>(queue, [](Q& q) noexcept { q.close(); }),
+          access::counted<receiver<Q>>(queue, [](Q& q) noexcept { access::discard(q); })};
 }
 }  // namespace mpmc

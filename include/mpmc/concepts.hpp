@@ -1,8 +1,8 @@
-// What a user-written policy must provide, one concept per category (docs/policies.md). A policy
-// names its category (policy.hpp); config.hpp checks it against that category's concept.
+// What makes a type a policy, and what a user-written policy must provide, one concept per category
+// (docs/policies.md). A policy names its category (`using category = mpmc::tag::backoff;`), or, for
+// a type you cannot edit, mpmc::policy_category is specialized for it; config.hpp checks it
+// against that category's concept.
 #pragma once
-
-#include <mpmc/policy.hpp>
 
 #include <atomic>
 #include <bit>
@@ -10,11 +10,36 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 // clang-format 14 mangles requires-expressions (`}\n&&std::...`); this file is formatted by hand.
 // clang-format off
 namespace mpmc {
+namespace tag {
+struct capacity {};
+struct padding {};
+struct backoff {};
+struct wait {};
+struct claim {};
+struct producers {};
+struct consumers {};
+}  // namespace tag
+
+// Empty for a non-policy, which then fails `policy` (no category type to substitute) instead of
+// erring deep inside the composer.
+template <class P>
+struct policy_category {};
+template <class P>
+requires requires { typename P::category; }
+struct policy_category<P> {
+  using type = typename P::category;
+};
+template <class P>
+using policy_category_t = typename policy_category<P>::type;
+
 namespace detail {
+template <class Tag, class... Tags>
+inline constexpr bool one_of = (std::same_as<Tag, Tags> || ...);
 // Stands in for the ring's (over-aligned) slot type when a capacity policy's storage is checked.
 struct alignas(64) probe_slot {
   std::atomic<std::uint32_t> turn{0};
@@ -27,6 +52,12 @@ concept allocating_storage =
     std::constructible_from<typename C::template storage<probe_slot>, std::size_t,
                             const typename C::allocator_type&>;
 }  // namespace detail
+
+template <class P>
+concept policy = detail::one_of<policy_category_t<P>, tag::capacity, tag::padding, tag::backoff,
+                                tag::wait, tag::claim, tag::producers, tag::consumers>;
+template <class P, class Tag>
+concept policy_of = policy<P> && std::same_as<policy_category_t<P>, Tag>;
 
 // Constructed afresh for every blocking call, so a growing delay starts over each time.
 template <class B>

@@ -1,17 +1,25 @@
-// The resolved policies of a queue: one per category in a fixed order, so the same choices give the
-// same type whatever order the user wrote them in.
+// The resolved policies of a queue, and the composer that makes them. `config` holds one policy per
+// category in a fixed order, so the same choices give the same type whatever order the user wrote
+// them in. The composer (Boost.Hana, in this header only; no Hana type leaves it) takes the
+// policies a user listed, in any order, and fills the rest in from a base config.
 #pragma once
 
 #include <mpmc/concepts.hpp>
-#include <mpmc/detail/compose.hpp>
 
-#include <mpmc/backoff/pause.hpp>
-#include <mpmc/capacity/dynamic.hpp>
-#include <mpmc/claim/compare_exchange.hpp>
-#include <mpmc/consumers/many.hpp>
-#include <mpmc/padding/none.hpp>
-#include <mpmc/producers/many.hpp>
-#include <mpmc/wait/park.hpp>
+#include <mpmc/backoff.hpp>
+#include <mpmc/capacity.hpp>
+#include <mpmc/claim.hpp>
+#include <mpmc/padding.hpp>
+#include <mpmc/sides.hpp>
+#include <mpmc/wait.hpp>
+
+#include <boost/hana/count_if.hpp>
+#include <boost/hana/find_if.hpp>
+#include <boost/hana/optional.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+
+#include <type_traits>
 
 namespace mpmc {
 // Checked here, so a custom policy that lacks something is reported in words, once, whichever way
@@ -21,22 +29,21 @@ template <class Capacity, class Padding, class Backoff, class Wait,
           class Consumers = consumers::many>
 struct config {
   static_assert(capacity_policy<Capacity>,
-                "mpmc::queue: the capacity policy does not satisfy mpmc::capacity_policy; "
-                "see docs/policies.md, or use mpmc::capacity::dynamic or mpmc::capacity::fixed<N>");
+                "mpmc::queue: the capacity policy does not satisfy "
+                "mpmc::capacity_policy (docs/policies.md)");
   static_assert(padding_policy<Padding>,
-                "mpmc::queue: the padding policy does not satisfy mpmc::padding_policy "
-                "(it needs a static constexpr std::size_t alignment that is a power of two)");
+                "mpmc::queue: the padding policy does not satisfy "
+                "mpmc::padding_policy (a static constexpr power-of-two std::size_t alignment)");
   static_assert(backoff_policy<Backoff>,
-                "mpmc::queue: the backoff policy does not satisfy mpmc::backoff_policy "
-                "(it needs a default constructor and a noexcept operator()())");
+                "mpmc::queue: the backoff policy does not satisfy "
+                "mpmc::backoff_policy (a default constructor and a noexcept operator()())");
   static_assert(wait_policy<Wait>,
-                "mpmc::queue: the wait policy does not satisfy mpmc::wait_policy "
-                "(it needs a static constexpr std::uint32_t spin_limit and either a static "
+                "mpmc::queue: the wait policy does not satisfy "
+                "mpmc::wait_policy (a static constexpr std::uint32_t spin_limit, and a static "
                 "noexcept idle() or a backend type that satisfies mpmc::parking_backend)");
   static_assert(claim_policy<Claim>,
-                "mpmc::queue: the claim policy does not satisfy mpmc::claim_policy "
-                "(it needs a static constexpr bool tickets); use mpmc::claim::compare_exchange "
-                "or mpmc::claim::ticket");
+                "mpmc::queue: the claim policy does not satisfy "
+                "mpmc::claim_policy (a static constexpr bool tickets)");
 
   using capacity = Capacity;
   using padding = Padding;
@@ -49,8 +56,55 @@ struct config {
 
 // The defaults: dense slots stay in L1 where padded ones do not; tickets collapse when threads
 // outnumber cores; a single side is a promise only the user can make.
-using default_config = config<capacity::dynamic, padding::none, backoff::pause, wait::park<>,
-                              claim::compare_exchange, producers::many, consumers::many>;
+using default_config = config<capacity::dynamic, padding::none, backoff::pause, wait::park<>>;
+
+namespace detail {
+namespace hana = boost::hana;
+
+// A named function object, not a lambda: clang 14 rejects some lambdas as Hana predicates in
+// constant expressions.
+template <class Tag>
+struct in_category {
+  template <class P>
+  constexpr auto operator()(hana::basic_type<P>) const noexcept {
+    return hana::bool_c<policy_of<P, Tag>>;
+  }
+};
+
+template <class Base, class... Policies>
+class compose {
+  static constexpr auto policies = hana::tuple_t<Policies...>;
+
+  template <class Tag>
+  static constexpr bool unique = decltype(hana::count_if(policies, in_category<Tag>{}))::value <= 1;
+
+  // The user's policy of this category, or the base config's.
+  template <class Tag, class Fallback>
+  using pick = typename std::remove_cvref_t<
+      decltype(hana::find_if(policies, in_category<Tag>{}).value_or(hana::type_c<Fallback>))>::type;
+
+  static_assert((policy<Policies> && ...),
+                "mpmc::queue: a template argument after T is not a policy; a policy names its "
+                "category with `using category = mpmc::tag::...;`, or specialize "
+                "mpmc::policy_category for a type you cannot change");
+  // At most one policy of each category.
+  static_assert(unique<tag::capacity>, "mpmc::queue: more than one capacity policy given");
+  static_assert(unique<tag::padding>, "mpmc::queue: more than one padding policy given");
+  static_assert(unique<tag::backoff>, "mpmc::queue: more than one backoff policy given");
+  static_assert(unique<tag::wait>, "mpmc::queue: more than one wait policy given");
+  static_assert(unique<tag::claim>, "mpmc::queue: more than one claim policy given");
+  static_assert(unique<tag::producers>, "mpmc::queue: more than one producers policy given");
+  static_assert(unique<tag::consumers>, "mpmc::queue: more than one consumers policy given");
+
+ public:
+  using type =
+      config<pick<tag::capacity, typename Base::capacity>,
+             pick<tag::padding, typename Base::padding>, pick<tag::backoff, typename Base::backoff>,
+             pick<tag::wait, typename Base::wait>, pick<tag::claim, typename Base::claim>,
+             pick<tag::producers, typename Base::producers>,
+             pick<tag::consumers, typename Base::consumers>>;
+};
+}  // namespace detail
 
 template <class... Policies>
 using config_t = typename detail::compose<default_config, Policies...>::type;

@@ -1,13 +1,18 @@
 // producer<Q> and consumer<Q>: one side of a shared queue each. A handle is a copyable view that
 // keeps the queue alive and exposes only its side's operations, so a function that takes a consumer
-// cannot push. Handles forward to the queue and never close it (unlike channel.hpp's).
+// cannot push. Each call forwards its arguments with their own value category and keeps the queue's
+// noexcept. These handles never close the queue; channel.hpp's sender and receiver do.
 #pragma once
 
-#include <mpmc/detail/side_operations.hpp>
 #include <mpmc/queue.hpp>
 
+#include <chrono>
+#include <concepts>
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 namespace mpmc {
@@ -38,18 +43,73 @@ class handle_base {
 }  // namespace detail
 
 template <class Q>
-class producer : public detail::handle_base<Q>, public detail::push_operations<producer<Q>, Q> {
-  friend class detail::push_operations<producer<Q>, Q>;
+class producer : public detail::handle_base<Q> {
+  using T = typename Q::value_type;
+  static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
+  using detail::handle_base<Q>::queue;
 
  public:
   using detail::handle_base<Q>::handle_base;
+
+  bool try_push(const T& value) const noexcept(nothrow_copy) { return queue().try_push(value); }
+  bool try_push(T&& value) const noexcept { return queue().try_push(std::move(value)); }
+  template <class... Args>
+  requires std::constructible_from<T, Args...>
+  bool try_emplace(Args&&... args) const noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+    return queue().try_emplace(std::forward<Args>(args)...);
+  }
+  bool push(const T& value) const noexcept(nothrow_copy) { return queue().push(value); }
+  bool push(T&& value) const noexcept { return queue().push(std::move(value)); }
+  template <class... Args>
+  requires std::constructible_from<T, Args...>
+  bool emplace(Args&&... args) const noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+    return queue().emplace(std::forward<Args>(args)...);
+  }
+  template <class R>
+  requires requires(Q& q, R&& r) { q.try_push_range(std::forward<R>(r)); }
+  std::size_t try_push_range(R&& r) const { return queue().try_push_range(std::forward<R>(r)); }
+  template <class R>
+  requires requires(Q& q, R&& r) { q.push_range(std::forward<R>(r)); }
+  std::size_t push_range(R&& r) const { return queue().push_range(std::forward<R>(r)); }
+  template <class U = T, class Rep, class Period>
+  requires std::convertible_to<U, T>
+  bool try_push_for(U&& value, const std::chrono::duration<Rep, Period>& timeout) const
+      noexcept(std::is_nothrow_constructible_v<T, U>) {
+    return queue().try_push_for(std::forward<U>(value), timeout);
+  }
+  template <class U = T, class Clock, class Duration>
+  requires std::convertible_to<U, T>
+  bool try_push_until(U&& value, const std::chrono::time_point<Clock, Duration>& deadline) const
+      noexcept(std::is_nothrow_constructible_v<T, U>) {
+    return queue().try_push_until(std::forward<U>(value), deadline);
+  }
 };
 
 template <class Q>
-class consumer : public detail::handle_base<Q>, public detail::pop_operations<consumer<Q>, Q> {
-  friend class detail::pop_operations<consumer<Q>, Q>;
+class consumer : public detail::handle_base<Q> {
+  using T = typename Q::value_type;
+  using detail::handle_base<Q>::queue;
 
  public:
   using detail::handle_base<Q>::handle_base;
+
+  std::optional<T> try_pop() const noexcept { return queue().try_pop(); }
+  bool try_pop(T& out) const noexcept { return queue().try_pop(out); }
+  template <class OutIt>
+  requires requires(Q& q, OutIt out) { q.try_pop_n(out, std::size_t{}); }
+  std::size_t try_pop_n(OutIt out, std::size_t n) const
+      noexcept(noexcept(std::declval<Q&>().try_pop_n(out, n))) {
+    return queue().try_pop_n(std::move(out), n);
+  }
+  std::optional<T> pop() const noexcept { return queue().pop(); }
+  template <class Rep, class Period>
+  std::optional<T> try_pop_for(const std::chrono::duration<Rep, Period>& timeout) const noexcept {
+    return queue().try_pop_for(timeout);
+  }
+  template <class Clock, class Duration>
+  std::optional<T> try_pop_until(
+      const std::chrono::time_point<Clock, Duration>& deadline) const noexcept {
+    return queue().try_pop_until(deadline);
+  }
 };
 }  // namespace mpmc

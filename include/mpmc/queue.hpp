@@ -1,19 +1,20 @@
 // mpmc::queue<T, Policies...>: a bounded multi-producer multi-consumer FIFO queue. Policies, given
-// in any order and at most one per category, choose capacity, padding, backoff and waiting; see
-// docs/policies.md.
-//
-//     mpmc::queue<Order> q(1024);                           // all defaults
-//     mpmc::queue<Order, mpmc::capacity::fixed<256>,        // no heap,
-//                 mpmc::wait::spin> q;                      // never sleeps
-//
+// in any order and at most one per category, choose capacity, padding, backoff and waiting
+// (docs/policies.md): `mpmc::queue<Order, mpmc::capacity::fixed<256>, mpmc::wait::spin> q;`.
 // `queue<T, A, B>` and `queue<T, B, A>` are the same type: the alias resolves the policies into a
 // canonical `config` before the class is named.
 #pragma once
 
 #include <mpmc/config.hpp>
-#include <mpmc/detail/range_source.hpp>
 #include <mpmc/detail/sequence_ring.hpp>
 #include <mpmc/detail/waiting.hpp>
+
+#include <range/v3/iterator/access.hpp>
+#include <range/v3/iterator/concepts.hpp>
+#include <range/v3/iterator/operations.hpp>
+#include <range/v3/range/access.hpp>
+#include <range/v3/range/concepts.hpp>
+#include <range/v3/range/traits.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -21,15 +22,61 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ranges>
 #include <type_traits>
 #include <utility>
 
 namespace mpmc {
-
 namespace detail {
 struct queue_access;  // channel.hpp
-// The allocator a capacity policy takes, or an empty stand-in for fixed capacity, so that the
-// queue's allocator constructor can be declared (and constrained away) for both.
+
+// How the bulk pushes read their input range. An rvalue range that owns its elements (a container)
+// may be moved from; a view (range-v3's or the standard's), even an rvalue one, shows elements that
+// belong to someone else.
+template <class R>
+inline constexpr bool moves_elements =
+    !std::is_lvalue_reference_v<R> && !ranges::view_<std::remove_cvref_t<R>> &&
+    !std::ranges::enable_view<std::remove_cvref_t<R>>;
+
+template <class R>
+using source_reference_t =
+    std::conditional_t<moves_elements<R>, ranges::range_rvalue_reference_t<R>,
+                       ranges::range_reference_t<R>>;
+
+template <class R, class It>
+decltype(auto) source_element(It& it) noexcept(moves_elements<R> ? noexcept(ranges::iter_move(it))
+                                                                 : noexcept(*it)) {
+  if constexpr (moves_elements<R>)
+    return ranges::iter_move(it);
+  else
+    return *it;
+}
+
+// Whether reading, converting to T and stepping cannot throw. A batch claims its slots before it
+// reads, and a claimed slot must be filled, so other ranges are pushed one element at a time.
+template <class R, class T, class It = ranges::iterator_t<R>>
+inline constexpr bool nothrow_batch =
+    noexcept(source_element<R>(std::declval<It&>())) && noexcept(++std::declval<It&>()) &&
+    std::is_nothrow_constructible_v<T, source_reference_t<R>>;
+
+// How many elements, at most `limit`, remain in [it, end) without consuming any: 1 for a
+// single-pass range, which cannot be read ahead (the caller has checked it != end).
+template <class It, class S>
+std::size_t available(const It& it, const S& end, std::size_t limit) {
+  if constexpr (ranges::sized_sentinel_for<S, It>) {
+    const auto n = static_cast<std::size_t>(end - it);
+    return n < limit ? n : limit;
+  } else if constexpr (ranges::forward_iterator<It>) {
+    std::size_t n = 0;
+    for (It probe = it; n < limit && probe != end; ++probe) ++n;
+    return n;
+  } else {
+    return 1;
+  }
+}
+
+// The allocator a capacity policy takes, or a stand-in that lets the allocator constructor be
+// declared (and constrained away) for fixed capacity.
 struct no_allocator {};
 template <class Capacity>
 struct allocator_of {
@@ -85,12 +132,10 @@ class basic_queue {
   // capacity::fixed<N>: the slots are inside the object; nothing to allocate.
   basic_queue() requires fixed_capacity = default;
 
-  // Threads hold references to a queue; it never moves.
+  // Threads hold references to a queue; it never moves. Its destructor destroys the elements still
+  // queued; no operation may be in flight.
   basic_queue(const basic_queue&) = delete;
   basic_queue& operator=(const basic_queue&) = delete;
-
-  // Destroys the elements still queued. No operation may be in flight.
-  ~basic_queue() = default;
 
   allocator_type get_allocator() const requires(!fixed_capacity) {
     return ring_.storage().get_allocator();
@@ -112,10 +157,8 @@ class basic_queue {
 
   // Constructs the element in its slot from `args`, forwarded as given (as std::optional::emplace
   // does). If that constructor may throw, the element is built first, outside the ring, and moved
-  // in, so that a throw leaves the queue unchanged (a claimed slot must be filled); if the queue
-  // then turns out to be full, the built element is discarded and rvalue arguments may have been
-  // moved from. With a noexcept constructor nothing is consumed on failure.
-  //
+  // in, so that a throw leaves the queue unchanged; if the queue then turns out to be full, the
+  // built element is discarded and rvalue arguments may have been moved from.
   // The non-blocking calls are always inlined: a push+pop pair is a few instructions around two
   // compare-exchanges, and a call and return are a large share of that (bench/compare, pair).
   template <class... Args>
@@ -123,14 +166,13 @@ class basic_queue {
   [[gnu::always_inline]] bool try_emplace(Args&&... args) noexcept(
       std::is_nothrow_constructible_v<T, Args...>) {
     if constexpr (std::is_nothrow_constructible_v<T, Args...>) {
+      auto fill = [&](const claimed& c) {
+        commit_push(c, std::forward<Args>(args)...);
+        return true;
+      };
       claimed c;
-      if (ring_.template claim<producers>(c, 1, false) == 0)
-        return after_partner<producers>([&](const claimed& d) {
-          commit_push(d, std::forward<Args>(args)...);
-          return true;
-        });
-      commit_push(c, std::forward<Args>(args)...);
-      return true;
+      if (ring_.template claim<producers>(c, 1, false) == 0) return after_partner<producers>(fill);
+      return fill(c);
     } else {
       if (full() || closed()) return false;  // spare a construction that is plainly futile
       T built(std::forward<Args>(args)...);
@@ -140,16 +182,10 @@ class basic_queue {
 
   // Empty only when the queue held no element at some instant of the call.
   [[gnu::always_inline]] std::optional<T> try_pop() noexcept {
+    auto empty = [this](const claimed& c) { return take(c); };
     claimed c;
-    if (ring_.template claim<consumers>(c, 1, false) == 0)
-      return after_partner<consumers>([this](const claimed& d) {
-        std::optional<T> out;
-        take(d, out);
-        return out;
-      });
-    std::optional<T> out;
-    take(c, out);
-    return out;
+    if (ring_.template claim<consumers>(c, 1, false) == 0) return after_partner<consumers>(empty);
+    return take(c);
   }
 
   // Move-assigns the oldest element to `out`; false (and `out` untouched) when none is ready.
@@ -157,16 +193,14 @@ class basic_queue {
     static_assert(std::is_nothrow_move_assignable_v<T>,
                   "mpmc::queue<T>::try_pop(T&): T's move assignment must be noexcept; use "
                   "try_pop() returning std::optional<T> instead");
+    auto empty = [this, &out](const claimed& c) {
+      out = std::move(*c.slot->value());
+      release(c);
+      return true;
+    };
     claimed c;
-    if (ring_.template claim<consumers>(c, 1, false) == 0)
-      return after_partner<consumers>([this, &out](const claimed& d) {
-        out = std::move(*d.slot->value());
-        release(d);
-        return true;
-      });
-    out = std::move(*c.slot->value());
-    release(c);
-    return true;
+    if (ring_.template claim<consumers>(c, 1, false) == 0) return after_partner<consumers>(empty);
+    return empty(c);
   }
 
   // --- blocking ------------------------------------------------------------
@@ -191,25 +225,18 @@ class basic_queue {
   // empty it at once. Deadlines of any clock and duration saturate: one beyond what the clock can
   // hold waits until woken or closed, one already past tries once.
 
-  template <class Rep, class Period>
-  bool try_push_for(const T& value,
-                    const std::chrono::duration<Rep, Period>& timeout) noexcept(nothrow_copy) {
-    return emplace_until(detail::deadline_after(timeout), value);
+  // `value` is a T, or converts to one; U defaults to T so that a braced list `{...}` makes a T.
+  template <class U = T, class Rep, class Period>
+  requires std::convertible_to<U, T>
+  bool try_push_for(U&& value, const std::chrono::duration<Rep, Period>& timeout) noexcept(
+      std::is_nothrow_constructible_v<T, U>) {
+    return emplace_until(detail::deadline_after(timeout), std::forward<U>(value));
   }
-  template <class Rep, class Period>
-  bool try_push_for(T&& value, const std::chrono::duration<Rep, Period>& timeout) noexcept {
-    return emplace_until(detail::deadline_after(timeout), std::move(value));
-  }
-  template <class Clock, class Duration>
-  bool try_push_until(
-      const T& value,
-      const std::chrono::time_point<Clock, Duration>& deadline) noexcept(nothrow_copy) {
-    return emplace_until(detail::saturated(deadline), value);
-  }
-  template <class Clock, class Duration>
-  bool try_push_until(T&& value,
-                      const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
-    return emplace_until(detail::saturated(deadline), std::move(value));
+  template <class U = T, class Clock, class Duration>
+  requires std::convertible_to<U, T>
+  bool try_push_until(U&& value, const std::chrono::time_point<Clock, Duration>& deadline) noexcept(
+      std::is_nothrow_constructible_v<T, U>) {
+    return emplace_until(detail::saturated(deadline), std::forward<U>(value));
   }
 
   template <class Rep, class Period>
@@ -223,20 +250,15 @@ class basic_queue {
   }
 
   // --- bulk ----------------------------------------------------------------
-  // A batch claims a run of slots with one take of the counter (sequence_ring::claim), so n
-  // elements cost one claim on the shared counter instead of n. Ranges are range-v3 ranges
-  // (standard containers, arrays and range-v3 views among them). A range given as an rvalue that
-  // owns its elements (a container, not a view) is moved from, and only the elements actually
-  // pushed are; anything else is copied from.
-  //
-  // A range whose elements may throw on the way in (T's constructor from them, or the range's own
-  // iterator, e.g. a transform) is pushed one element at a time instead: each is built before its
-  // slot is claimed, as in try_emplace, so a throw leaves the elements before it pushed and the
-  // queue consistent; the count is lost with the exception.
+  // A batch claims a run of slots with one take of the counter, so n elements cost one claim on the
+  // shared counter instead of n. Ranges are range-v3 ranges (containers, arrays, views). An rvalue
+  // range that owns its elements (a container, not a view) is moved from, only as far as pushed;
+  // anything else is copied from. A range whose elements may throw on the way in is pushed one
+  // element at a time, each built before its slot is claimed, so a throw leaves the elements before
+  // it pushed; the count is lost with the exception.
 
   // Pushes a prefix of `r`, in order, as far as there is room; returns its length: 0 only when full
-  // or closed. Waits for a partner in flight (as try_push) only before its first element; after
-  // that it stops there.
+  // or closed. Waits for a partner in flight (as try_push) only before its first element.
   template <ranges::input_range R>
   requires std::constructible_from<T, detail::source_reference_t<R>> size_type
   try_push_range(R&& r) {
@@ -252,10 +274,9 @@ class basic_queue {
   }
 
   // Pops up to `n` elements, oldest first, assigning each to `*out++`; returns how many: 0 only
-  // when empty (a partner in flight is waited for before the first element, as in try_pop, not
-  // after). Batched when writing through `out` cannot throw (a pointer or a container's iterator
-  // into room already there); otherwise one element at a time, so that a throwing write (a
-  // back_inserter that cannot allocate) loses only the element being written.
+  // when empty (a partner in flight is waited for only before the first element). Batched when
+  // writing through `out` cannot throw; otherwise one element at a time, so that a throwing write
+  // (a back_inserter that cannot allocate) loses only the element being written.
   template <class OutIt>
   requires ranges::output_iterator<OutIt, T&&> size_type try_pop_n(OutIt out, size_type n)
   noexcept(nothrow_output<OutIt>) {
@@ -293,9 +314,8 @@ class basic_queue {
  private:
   static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
 
-  // The most slots one batch claims: claiming reads every slot's turn before the take, and a longer
-  // run gives other producers' single claims more time to make it fail; 128 already spreads the one
-  // take over enough elements that its cost disappears.
+  // The most slots one batch claims: a longer run gives other threads' claims more time to make it
+  // fail, and 128 already spreads the one take so thin that its cost disappears.
   static constexpr size_type batch_limit = 128;
 
   template <class OutIt>
@@ -379,16 +399,14 @@ class basic_queue {
 
   template <class Deadline>
   std::optional<T> pop_until(const Deadline& deadline) noexcept {
-    std::optional<T> out;
     claimed c;
-    if (claim_or_wait<consumers>(c, deadline)) take(c, out);
-    return out;
+    if (!claim_or_wait<consumers>(c, deadline)) return std::nullopt;
+    return take(c);
   }
 
   // Claims a position for side S, waiting as the policies say. False when the queue is closed
-  // (push), closed and drained (pop), or the deadline passed. A push ticket is never given up:
-  // taken before any close, its element must be delivered once a consumer frees the slot; a pop
-  // ticket at or past the final tail will never be filled, so its holder gives up.
+  // (push), closed and drained (pop), or the deadline passed. A push ticket taken before the close
+  // is never given up; a pop ticket at or past the final tail will never be filled.
   template <side S, class Deadline>
   bool claim_or_wait(claimed& c, const Deadline& deadline) noexcept {
     using side_policy =
@@ -408,11 +426,9 @@ class basic_queue {
     }
   }
 
-  // The non-blocking calls claim without waiting first; when that fails (full, empty, or the
-  // slot in front not yet handed on), this claims again, waiting for a partner in flight
-  // (sequence_ring::claim), and on success runs `then`. Never inlined, and reached by a tail
-  // call: its loop and yields would make the inlined fast path save and restore every register
-  // they need on each call (bench/compare, pair, through an adapter that is not inlined).
+  // When a non-blocking call's first claim fails, this claims again, waiting for a partner in
+  // flight, and on success runs `then`. Never inlined, and reached by a tail call: inlined, its
+  // loop makes the fast path save and restore registers on every call (bench/compare, pair).
   template <side S, class Then>
   [[gnu::noinline]] auto after_partner(Then then) noexcept -> decltype(then(claimed{})) {
     claimed c;
@@ -427,9 +443,10 @@ class basic_queue {
     waiting_.template notify<producers>(1);
   }
 
-  void take(const claimed& c, std::optional<T>& out) noexcept {
-    out.emplace(std::move(*c.slot->value()));
+  std::optional<T> take(const claimed& c) noexcept {
+    std::optional<T> out(std::in_place, std::move(*c.slot->value()));
     release(c);
+    return out;
   }
 
   // The element has been moved out: destroy it and hand the slot on.
@@ -455,5 +472,17 @@ class basic_queue {
 // The queue type for T and a list of policies in any order.
 template <class T, class... Policies>
 using queue = basic_queue<T, config_t<Policies...>>;
+
+// Ready-made policy mixes, each an ordinary queue type, so `::with<...>` swaps any of its policies:
+// `mpmc::spinning_queue<T>::with<capacity::fixed<64>>`.
+// Never leaves the CPU: lowest latency when every thread has a core, a poor choice otherwise.
+template <class T>
+using spinning_queue = queue<T, backoff::pause, wait::spin>;
+// Spins briefly, then yields between attempts: stays usable when threads outnumber cores.
+template <class T>
+using yielding_queue = queue<T, backoff::exponential, wait::yield>;
+// Spins, yields, then sleeps on a futex. Linux only, where it is the same type as `queue<T>`.
+template <class T>
+using parking_queue = queue<T, backoff::pause, wait::futex>;
 
 }  // namespace mpmc

@@ -84,10 +84,8 @@ struct pop_fn {
 
 namespace views {
 // Pops until the source is momentarily empty.
-using drain_fn = detail::pop_fn<detail::pop_mode::drain>;
-inline constexpr drain_fn drain{};
+inline constexpr detail::pop_fn<detail::pop_mode::drain> drain{};
 // Pops, waiting like pop(), until the source is closed and drained.
-using consume_fn = detail::pop_fn<detail::pop_mode::consume>;
-inline constexpr consume_fn consume{};
+inline constexpr detail::pop_fn<detail::pop_mode::consume> consume{};
 }  // namespace views
 }  // namespace mpmc

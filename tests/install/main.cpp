@@ -1,5 +1,5 @@
 // Built against an installed mpmc: every include root must have been merged
-// into one tree (<mpmc/queue.hpp>, <mpmc/wait/futex.hpp>, <mpmc/backend/...>).
+// into one tree (<mpmc/queue.hpp>, <mpmc/wait.hpp>, <mpmc/backend/...>).
 #include <mpmc/mpmc.hpp>
 
 #include <cstdio>

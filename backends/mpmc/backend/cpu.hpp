@@ -6,10 +6,6 @@
 #include <cstddef>
 #include <thread>
 
-#if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
-#include <intrin.h>
-#endif
-
 namespace mpmc::backend {
 // false_sharing_range keeps hot variables apart where lines are prefetched in pairs (x86) or some
 // are 128 bytes (Apple, Neoverse). Not std::hardware_destructive_interference_size: gcc warns
@@ -26,8 +22,6 @@ inline constexpr std::size_t false_sharing_range = 128;
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
-#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
-  _mm_pause();
 #elif defined(__aarch64__) || defined(__arm__)
   asm volatile("yield" ::: "memory");
 #elif defined(__powerpc64__)

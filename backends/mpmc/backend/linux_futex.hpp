@@ -1,7 +1,10 @@
 // Parking with the Linux futex syscall: the kernel sleeps only if the word still holds the value
 // last seen, atomically with respect to wake(), so no wake-up is lost. Private futexes: the word is
-// never shared between processes, which spares the kernel an mm-wide hash lookup.
+// never shared between processes, which spares the kernel an mm-wide hash lookup. Also `native`,
+// the parking backend this platform does best, which the default wait policy uses.
 #pragma once
+
+#include <mpmc/backend/atomic_wait.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -57,6 +60,7 @@ struct linux_futex {
                    0);
   }
 };
+using native = linux_futex;
 #else
 // Naming linux_futex is fine anywhere; using it (through wait::futex) fails with this sentence.
 namespace detail {
@@ -68,5 +72,6 @@ struct futex_unavailable {
 };
 }  // namespace detail
 using linux_futex = detail::futex_unavailable<>;
+using native = atomic_wait;
 #endif
 }  // namespace mpmc::backend

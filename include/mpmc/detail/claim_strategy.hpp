@@ -1,27 +1,17 @@
-// How one side of the ring takes positions from its counter, and how the producers' side is closed.
-// The ring's claim body is the same for every strategy: read the counter, check the slot's turn,
-// then take(). What differs is here.
+// How one side of the ring takes positions from its counter, and how the producers' side closes;
+// the ring's claim body is the same for every strategy (docs/design.md, Claiming and close()).
 //
-// shared_claim: any number of threads. take() is a compare-exchange of the counter, which fails
-// when another thread of the side took the position first. Bit 63 of the producers' counter is the
-// closed flag: close() sets it with one fetch_or, so claims and the close fall into one total order
-// of read-modify-writes of that counter; a claim before it completes and its element is delivered,
-// every claim after it sees the bit and fails. With claim::ticket, untimed blocking calls take a
-// ticket (fetch_add) instead: the position whatever its slot holds, then wait for its turn.
+// shared_claim: any number of threads; take() is a compare-exchange of the counter. Bit 63 of the
+// producers' counter is the closed flag, set by one fetch_or, so claims and the close fall into one
+// total order of read-modify-writes: a claim before it is delivered, every claim after it fails.
 //
-// lone_claim: producers::single or consumers::single, one thread at a time. Its counter has one
-// writer, so the position read is current and take() is a plain store. A lone producer cannot take
-// part in close()'s total order (a store would wipe a bit set by fetch_or), so close() raises a
-// flag in `gate_` instead and the two run a Dekker handshake:
+// lone_claim: one thread at a time (producers::single, consumers::single); take() is a plain
+// store. A lone producer and close() run a Dekker handshake instead, over the asymmetric fence:
 //
 //     push:  store tail = pos + n; [light fence]; load gate
 //     close: set gate's bit;       [heavy fence]; load tail -> final tail
 //
-// The asymmetric fence makes sure at least one sees the other's store. A push that sees the bit
-// waits for close() to publish the final tail: if that counted its position it completes, if not it
-// stores tail = pos back and fails. Either way the final tail is exact. Where membarrier() is
-// refused both halves are full fences: a second bit in the gate sends every push to the slow path
-// for its fence, so the fast path tests one byte.
+// A push that sees the bit waits for the final tail and keeps its claim only if that counts it.
 #pragma once
 
 #include <mpmc/backend/asymmetric_fence.hpp>
@@ -47,8 +37,8 @@ template <template <class> class Atom>
 struct shared_claim {
   static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
 
-  // Takes the positions from pos up to `next` if the counter still reads pos; on `lost`, pos is
-  // the counter now.
+  // Takes the positions from pos up to `next` if the counter still reads pos; on `lost`, pos is now
+  // the counter.
   take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos, std::uint64_t next,
                    closing_state<Atom>&) noexcept {
     if ((pos & closed_bit) != 0) return take_result::refused;
@@ -60,10 +50,9 @@ struct shared_claim {
                : take_result::lost;
   }
 
-  // A ticket: the next position, whatever its slot holds; false when closed. Positions are
-  // contiguous when the capacity is a power of two, and one fetch_add takes a ticket (the position
-  // it takes after a close is void: nobody fills it); otherwise `after(p)` skips to the next lap,
-  // and a compare-exchange loop takes the ticket.
+  // A ticket: the next position, whatever its slot holds; false when closed. One fetch_add when
+  // positions are contiguous (a position taken after the close is void), else a compare-exchange
+  // loop, as `after(p)` skips to the next lap.
   template <class After>
   bool ticket(Atom<std::uint64_t>& counter, std::uint64_t& pos, bool contiguous,
               After after) noexcept {
@@ -112,8 +101,7 @@ class lone_claim {
                   std::memory_order_relaxed);
   }
 
-  // Always inlined: a lone side's whole claim is a few instructions, and as a call its position
-  // goes through memory (bench/compare, pair, spsc).
+  // Always inlined: as a call, the position goes through memory (bench/compare, pair, spsc).
   [[gnu::always_inline]] take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos,
                                           std::uint64_t next,
                                           closing_state<Atom>& closing) noexcept {
@@ -151,8 +139,7 @@ class lone_claim {
   static std::uint64_t position(std::uint64_t raw) noexcept { return raw; }
 
  private:
-  // The gate is not clear: the fence must be a full one, or close() has begun. Keeps the claim
-  // unless close() turned it away.
+  // The gate is not clear: the fence must be a full one, or close() has begun.
   bool admitted(Atom<std::uint64_t>& counter, std::uint64_t pos,
                 closing_state<Atom>& closing) noexcept {
     // relaxed (all gate loads): the fence pair orders them against close().

@@ -1,20 +1,22 @@
-// An event count: the one way anything waits in this library; a queue has one per side ("not empty"
-// for consumers, "not full" for producers). A waiter takes `k = prepare_wait()`, re-checks its own
-// condition, then calls cancel_wait() or commit_wait(k); a notifier publishes, then calls
-// notify(n), which makes no system call while nobody waits. How the fence pair prevents a lost
-// wake-up, and the waiter records: docs/design.md and docs/memory_ordering.md (Waiting).
+// An event count, the one way anything waits here; a queue has one per side. A waiter takes
+// `k = prepare_wait()`, re-checks its condition, then cancel_wait() or commit_wait(k); a notifier
+// publishes, then notify(n), which makes no system call while nobody waits. The fence pair that
+// prevents a lost wake-up: docs/design.md and docs/memory_ordering.md (Waiting).
 #pragma once
 
 #include <mpmc/backend/asymmetric_fence.hpp>
 #include <mpmc/backend/cpu.hpp>
-#include <mpmc/detail/deadline.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <limits>
 
 namespace mpmc::detail {
+// The deadline of a call that waits as long as it takes.
+struct no_deadline {};
+
 // Run when notified, in the notifier's thread, instead of a thread being woken: it must be short
 // and must not throw (an asynchronous layer posts a handler from it).
 struct waiter {
@@ -27,8 +29,8 @@ struct waiter {
 template <class Backend, template <class> class Atom = std::atomic>
 class alignas(backend::false_sharing_range) event_count {
   static constexpr std::uint32_t all = std::numeric_limits<std::uint32_t>::max();
-  // Where membarrier() is refused, keeps the count non-zero so that every notify takes the slow
-  // path, which issues the full fence and counts again.
+  // Where membarrier() is refused, keeps the count non-zero: every notify takes the slow path,
+  // which issues the full fence.
   static constexpr std::uint32_t fence_bias = 1u << 31;
 
  public:
@@ -51,7 +53,7 @@ class alignas(backend::false_sharing_range) event_count {
   // relaxed: a notifier that still counts us makes one needless wake.
   void cancel_wait() noexcept { waiters_.fetch_sub(1, std::memory_order_relaxed); }
   // Sleeps unless the epoch moved since prepare_wait(), until notified (or spuriously) or until
-  // `deadline` (a steady_clock or system_clock time point; max() is none). The caller re-checks.
+  // `deadline` (max() is none). The caller re-checks.
   template <class Deadline>
   void commit_wait(key k, const Deadline& deadline) noexcept {
     if constexpr (std::same_as<Deadline, no_deadline>)
@@ -63,8 +65,8 @@ class alignas(backend::false_sharing_range) event_count {
     cancel_wait();
   }
 
-  // After a publish that lets `count` waiters proceed. Always inlined, as the queue's non-blocking
-  // calls are (bench/compare, pair): it is on every push and pop of a parking queue.
+  // After a publish that lets `count` waiters proceed. Always inlined: it is on every push and pop
+  // of a parking queue (bench/compare, pair).
   [[gnu::always_inline]] void notify(std::uint32_t count) noexcept {
     backend::asymmetric_fence::light();
     // relaxed: ordered after the publish by the fence pair (docs/memory_ordering.md, Waiting).
@@ -87,8 +89,8 @@ class alignas(backend::false_sharing_range) event_count {
     unlock();
     backend::asymmetric_fence::heavy();
   }
-  // Unlinks a record that has not run; false if it has (or runs now): its owner must then pass the
-  // notification on (notify(1)) unless it uses it, or a thread meant to be woken sleeps on.
+  // Unlinks a record that has not run; false if it has (or runs now): its owner must then use the
+  // notification or pass it on (notify(1)), or a thread meant to be woken sleeps on.
   bool remove(waiter& w) noexcept {
     lock();
     const bool was_linked = w.linked;
@@ -108,7 +110,7 @@ class alignas(backend::false_sharing_range) event_count {
     }
     // (E2) release: pairs with acquire (E1) in prepare_wait().
     epoch_.fetch_add(1, std::memory_order_release);
-    // Records first, each one run a waiter served, unlinked before it runs so that it runs once.
+    // Records first, each unlinked before it runs, so that it runs once.
     // relaxed: ordered by the fence pair as the count is; a record it misses sees the publish.
     if (records_.load(std::memory_order_relaxed) != 0)
       while (count != 0) {

@@ -1,33 +1,28 @@
 // The sequence ring: Dmitry Vyukov's bounded MPMC queue, with turn numbers that make every capacity
-// (1 included) work. docs/design.md gives the long form of what follows.
-//
-// n slots and two 64-bit counters of lap-encoded positions (slot_map.hpp: L is n rounded up to a
-// power of two): `tail_`, the next position a producer will claim, and `head_`, the next a consumer
-// will claim. Each slot's 32-bit turn word says whose move it is:
+// (1 included) work; docs/design.md (The ring) gives the long form. n slots, and two 64-bit
+// counters of lap-encoded positions (slot_map.hpp; L is n rounded up to a power of two): `tail_`,
+// the next position a producer claims, and `head_`, the next a consumer claims. A slot's 32-bit
+// turn word says whose move it is:
 //
 //     turn == 2*p              free for the producer of position p
 //     turn == 2*p + 1          holds p's element, for p's consumer
 //     turn == 2*(p + L)        free for the producer of p + L, the same slot's next lap
 //
-// Vyukov stores p and p + 1, which collide with one slot; doubled, an element's turn is odd and a
-// free slot's even. Turns are compared by signed 32-bit difference, so they may wrap: a thread
-// holding a current position finds its slot at most one lap (2*L) behind, hence L <= 2^30. A thread
-// holding a stale position may misread a wrapped turn, but acts on it only through take(), which
-// fails for a stale position, and re-reads the counter before reporting "full" or "empty".
+// Doubled, an element's turn is odd and a free slot's even, so p and p + 1 never collide in one
+// slot. Turns are compared by signed 32-bit difference, so they may wrap: a current position's slot
+// is at most one lap (2*L) behind, hence L <= 2^30. A stale position may misread a wrapped turn,
+// but take() fails for it, and the counter is re-read before reporting "full" or "empty".
 //
-// claim: read the counter (p); if the slot's turn is this side's for p, take p
-//        (claim_strategy.hpp: compare-exchange, or a store for a lone side).
+// claim: read the counter (p); if the slot shows this side's turn for p, take p (claim_strategy).
 // push:  construct the element; store turn 2*p + 1 (release).
 // pop:   move the element out, destroy it; store turn 2*(p + L) (release).
 // Element data is published through the turn word alone. A ticket (claim::ticket) takes the
-// position first and waits for the turn after.
+// position first and waits for the turn after. close(): the producers' strategy reports the final
+// tail, and consumers are done when head_ reaches it.
 //
 // Progress: neither lock-free nor wait-free. A producer preempted between its claim and its turn
-// store holds up the consumer of that position (try_pop too, which waits for a partner in
-// flight); likewise a preempted consumer and the producer one lap later.
-//
-// Closing: the producers' strategy closes the tail and reports the final tail (closing_state);
-// consumers are done when head_ reaches it. discard() destroys what is left once no consumer is.
+// store holds up the consumer of that position (try_pop too, which waits for a partner in flight);
+// likewise a preempted consumer and the producer one lap later.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -101,8 +96,7 @@ class sequence_ring {
   }
 
   // A claimed position, its slot and the turn that hands the slot on, worked out before the take:
-  // after a compare-exchange (a compiler barrier) the map would be reloaded, and a locked
-  // instruction holds back loads.
+  // after a compare-exchange the map would be reloaded, and a locked instruction holds back loads.
   struct claimed {
     std::uint64_t pos;
     slot_type* slot;
@@ -111,13 +105,10 @@ class sequence_ring {
 
   // Claims up to `max` consecutive positions whose slots all show side S's turn, the first in `c`;
   // returns how many. 0 when the ring was full (producers), closed, or empty (consumers) at some
-  // instant of the call; or, unless `strong`, when the slot in front is not yet handed on, for a
-  // blocking caller that then waits by its wait policy (which may sleep). Slots are released out of
-  // order, so a run is the longest such prefix; take() succeeding proves the counter stayed at pos
-  // while the turns were read, so nobody else took any of them.
-  //
-  // Always inlined: out of line, the claimed position comes back through memory, on the critical
-  // path of every push and pop (bench/compare, pair).
+  // instant of the call; or, unless `strong`, when the slot in front is not yet handed on (a
+  // blocking caller then waits by its wait policy). take() succeeding proves the counter stayed at
+  // pos while the turns were read, so nobody else took any of them. Always inlined: out of line,
+  // the claimed position comes back through memory, on every push and pop (bench/compare, pair).
   template <side S>
   [[gnu::always_inline]] std::size_t claim(claimed& c, std::size_t max = 1,
                                            bool strong = true) noexcept {
@@ -127,8 +118,7 @@ class sequence_ring {
     std::uint64_t pos = counter.load(std::memory_order_relaxed);
     for (;;) {
       const std::size_t first = m.index(pos);
-      // A run stays within pos's lap, where positions and slots are consecutive (max == 1 always
-      // fits).
+      // A run stays within pos's lap, where positions and slots are consecutive.
       const std::size_t most = max > 1 ? std::min<std::size_t>(max, m.slot_count() - first) : max;
       std::size_t n = 0;
       std::int32_t behind = 0;
@@ -201,8 +191,7 @@ class sequence_ring {
   }
 
   // Runs `each(slot)` on the n slots of a batch claimed from pos, in order, handing each on as soon
-  // as it is done. `each` is taken and returned by value so that its state (an iterator) stays in
-  // registers.
+  // as it is done. `each` goes by value so that its state (an iterator) stays in registers.
   template <side S, class Each>
   Each publish_n(std::uint64_t pos, std::size_t n, Each each) noexcept {
     const map_type m = map_;
@@ -229,19 +218,15 @@ class sequence_ring {
   }
   bool closed() const noexcept { return push_claim_.closed(tail_); }
 
-  // Closed, and consumers have claimed every position claimed before the close.
-  bool drained() const noexcept {
-    // relaxed: head_ is only compared; abandoned() orders the final tail.
-    return abandoned(pop_claim::position(head_.load(std::memory_order_relaxed)));
-  }
-
-  // Whether a blocked call of side S should give up: closed (producers), or drained (consumers).
-  // Polls the read-mostly closing flag, not tail_, which every push writes.
+  // Whether a blocked call of side S should give up: closed (producers), or closed and drained
+  // (consumers). Polls the read-mostly closing flag, not tail_, which every push writes.
   template <side S>
   bool stopping() const noexcept {
     // acquire: pairs with the release store in close().
     if (!closing_.closing.load(std::memory_order_acquire)) return false;
-    return S == side::producers || drained();
+    // relaxed: head_ is only compared; abandoned() orders the final tail.
+    return S == side::producers ||
+           abandoned(pop_claim::position(head_.load(std::memory_order_relaxed)));
   }
 
   // Whether position pos will never be filled: closed, and not claimed before the close.
@@ -252,16 +237,14 @@ class sequence_ring {
     return pos >= closing_.final_tail.load(std::memory_order_relaxed);
   }
 
-  // A channel's last receiver is gone: from here on a producer ticket whose turn comes writes
-  // nothing (holds_discarded()).
+  // A channel's last receiver is gone: a producer ticket whose turn comes now writes nothing.
   void begin_discard() noexcept {
     // release: pairs with the acquire in holds_discarded().
     closing_.discarding.store(true, std::memory_order_release);
   }
 
   // After begin_discard() and close(), with no consumer left: destroys every element claimed before
-  // the close, waiting for those still being written, and calls freed() after each slot it frees (a
-  // ticket holder may be waiting for it).
+  // the close, waiting for those still being written, and calls freed() after each slot it frees.
   template <class Freed>
   void discard(Freed freed) noexcept {
     partner_pause pause;
@@ -312,8 +295,7 @@ class sequence_ring {
   }
 
   // pos is current and its slot not yet handed on. Waits while the other side has claimed the
-  // position that holds the slot; true once the slot is handed on or pos is taken (claim again),
-  // false if nobody holds it: the ring is full or empty.
+  // position holding the slot; true once it is handed on or pos taken, false if nobody holds it.
   template <side S>
   bool await_partner(std::uint64_t pos) noexcept {
     partner_pause pause;
@@ -328,8 +310,7 @@ class sequence_ring {
     return false;
   }
 
-  // Whether the other side has claimed the position whose owner holds pos's slot, and so will hand
-  // it on soon.
+  // Whether the other side has claimed the position whose owner holds pos's slot.
   template <side S>
   bool partner_busy(std::uint64_t pos) const noexcept {
     // relaxed (both): a claim made before this call began is visible by coherence; one made since
@@ -354,13 +335,11 @@ class sequence_ring {
   };
 
   template <side S>
-  using strategy = std::conditional_t<S == side::producers, push_claim, pop_claim>;
-  template <side S>
   Atom<std::uint64_t>& counter_of() noexcept {
     return S == side::producers ? tail_ : head_;
   }
   template <side S>
-  strategy<S>& claim_of() noexcept {
+  auto& claim_of() noexcept {
     if constexpr (S == side::producers)
       return push_claim_;
     else

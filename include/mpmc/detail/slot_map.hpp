@@ -1,9 +1,8 @@
-// Where a position lives, and what a slot holds. A ring holds exactly n slots, the capacity
-// asked for. Positions are lap-encoded: position p is lap * L + index, where L is n rounded up
-// to a power of two, so the slot is p & (L - 1), a mask, and after index n - 1 the next position
-// is the next lap's index 0. When n is a power of two, L == n and positions are consecutive
-// integers. Positions are 63 bits (bit 63 of the tail is the closed flag) and never wrap: at a
-// billion a second they last over 146 years.
+// Where a position lives, and what a slot holds. A ring holds exactly n slots. Positions are
+// lap-encoded: p = lap * L + index, with L = n rounded up to a power of two, so the slot is
+// p & (L - 1), and after index n - 1 comes the next lap's index 0 (for a power of two n, positions
+// are consecutive). Positions are 63 bits (bit 63 of the tail is the closed flag) and never wrap:
+// at a billion a second they last over 146 years.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>

@@ -7,16 +7,57 @@
 
 #include <mpmc/backend/cpu.hpp>
 #include <mpmc/concepts.hpp>
-#include <mpmc/detail/deadline.hpp>
 #include <mpmc/detail/event_count.hpp>
 #include <mpmc/detail/sequence_ring.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
 
 namespace mpmc::detail {
+// Deadlines as the waiting code takes them: no_deadline (event_count.hpp), or a steady_clock or
+// system_clock time point saturated to its type: beyond it becomes max() (wait until woken or
+// closed), before it min() (try once). The range checks run in long double, which holds any integer
+// duration of any period. A time point of another clock is measured against its own now() and
+// applied to steady_clock.
+using real_seconds = std::chrono::duration<long double>;
+
+template <class Clock>
+typename Clock::time_point saturate(real_seconds since_epoch) noexcept {
+  using tp = typename Clock::time_point;
+  using dur = typename Clock::duration;
+  if (since_epoch >= real_seconds(dur::max())) return tp::max();
+  if (since_epoch <= real_seconds(dur::min())) return tp::min();
+  return tp(std::chrono::duration_cast<dur>(since_epoch));
+}
+
+template <class Rep, class Period>
+auto deadline_after(const std::chrono::duration<Rep, Period>& timeout) noexcept {
+  using clock = std::chrono::steady_clock;
+  return saturate<clock>(real_seconds(clock::now().time_since_epoch()) + real_seconds(timeout));
+}
+
+template <class Clock, class Duration>
+auto saturated(const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  const real_seconds at(deadline.time_since_epoch());
+  if constexpr (std::same_as<Clock, std::chrono::steady_clock> ||
+                std::same_as<Clock, std::chrono::system_clock>)
+    return saturate<Clock>(at);
+  else
+    return deadline_after(at - real_seconds(Clock::now().time_since_epoch()));
+}
+
+template <class Deadline>
+bool expired(const Deadline& deadline) noexcept {
+  if constexpr (std::same_as<Deadline, no_deadline>)
+    return false;
+  else
+    return Deadline::clock::now() >= deadline;
+}
+
 // Yields a parking policy makes before it sleeps; none unless it says.
 template <class W>
 inline constexpr std::uint32_t yield_limit_of = 0;
@@ -36,10 +77,9 @@ class waiting {
   static constexpr bool parks = parking_wait<wait_type>;
 
   // Calls `attempt` until it returns something true, and returns that; or returns a false value
-  // once `stop()` holds or the deadline has passed. A failed `attempt` must have no effect, so that
-  // a call that gives up leaves nothing behind. Never inlined: the blocked path stays out of the
-  // callers' fast paths; inlined into them, threads that meet on a full or empty queue fall into
-  // lock-step (bench/compare, 1p1c and 4x4).
+  // once `stop()` holds or the deadline has passed. A failed `attempt` must have no effect. Never
+  // inlined: inlined into the callers' fast paths, threads that meet on a full or empty queue fall
+  // into lock-step (bench/compare, 1p1c and 4x4).
   template <side S, class Attempt, class Stop, class Deadline>
   [[gnu::noinline]] auto wait(Attempt&& attempt, Stop&& stop, const Deadline& deadline) noexcept
       -> decltype(attempt()) {
@@ -95,8 +135,8 @@ class waiting {
         return result;
       }
       event.commit_wait(key, deadline);
-      // Straight after the wake, before announcing again: the announcement's fence is a system
-      // call, and the wake usually means success.
+      // Before announcing again: the announcement's fence is a system call, and a wake usually
+      // means success.
       if (auto again = attempt()) return again;
       if (stop() || expired(deadline)) return {};
     }

@@ -1,20 +1,21 @@
-// capacity::dynamic: the slot count is chosen at run time; the slots live on the heap, from an
-// allocator that is rebound to the ring's slot type.
+// Capacity policies: how many slots, and where they live. A queue holds exactly the capacity asked
+// for.
 #pragma once
 
-#include <mpmc/policy.hpp>
+#include <mpmc/concepts.hpp>
 
 #include <cstddef>
 #include <memory>
 
 namespace mpmc::capacity {
+// The default: the slot count is chosen at run time; the slots live on the heap, from an
+// allocator that is rebound to the ring's slot type. Not copyable: threads hold pointers into it.
 template <class Allocator = std::allocator<std::byte>>
 struct basic_dynamic {
   using category = tag::capacity;
   using allocator_type = Allocator;
   static constexpr bool is_fixed = false;
 
-  // Not copyable: threads hold pointers into it.
   template <class Slot>
   class storage {
     using traits = typename std::allocator_traits<Allocator>::template rebind_traits<Slot>;
@@ -42,6 +43,31 @@ struct basic_dynamic {
     std::size_t count_;
   };
 };
-
 using dynamic = basic_dynamic<>;
+
+// N slots inside the queue object: no heap, one indirection less, and the slot count is a
+// constant the compiler folds into the position arithmetic.
+template <std::size_t N>
+struct fixed {
+  static_assert(N >= 1, "mpmc::capacity::fixed<N>: N must be at least 1");
+  static_assert(N <= (std::size_t{1} << 30),
+                "mpmc::capacity::fixed<N>: N must be at most 2^30 (the ring's turn words are "
+                "32 bits)");
+  using category = tag::capacity;
+  static constexpr bool is_fixed = true;
+  static constexpr std::size_t extent = N;
+
+  template <class Slot>
+  class storage {
+   public:
+    storage() = default;
+    storage(const storage&) = delete;
+    storage& operator=(const storage&) = delete;
+    Slot* data() noexcept { return slots_; }
+    static constexpr std::size_t size() noexcept { return extent; }
+
+   private:
+    Slot slots_[extent]{};
+  };
+};
 }  // namespace mpmc::capacity
