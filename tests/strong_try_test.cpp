@@ -156,7 +156,7 @@ void run_near_the_end(std::size_t capacity) {
   // laps before the end of the 63-bit range, half a lap in, and run six laps.
   const std::uint64_t lap = std::bit_ceil(capacity);
   const std::uint64_t start = ((std::uint64_t{1} << 63) / lap - 8) * capacity + capacity / 2;
-  ring_type ring(capacity, std::allocator<std::byte>(), start);
+  ring_type ring(capacity, std::allocator<std::byte>(), mpmc::detail::first_position{start});
   typename ring_type::claimed c;
   std::uint64_t next_in = start, next_out = start;
   auto push = [&](std::size_t max) {

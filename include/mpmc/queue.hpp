@@ -129,6 +129,10 @@ class basic_queue {
   basic_queue(size_type capacity, const allocator_type& allocator) requires(!fixed_capacity)
       : ring_(capacity, allocator) {}
 
+  // For tests: positions start `first.count` in (sequence_ring.hpp).
+  basic_queue(size_type capacity, detail::first_position first) requires(!fixed_capacity)
+      : ring_(capacity, allocator_type(), first) {}
+
   // capacity::fixed<N>: the slots are inside the object; nothing to allocate.
   basic_queue() requires fixed_capacity = default;
 

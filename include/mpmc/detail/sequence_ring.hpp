@@ -42,6 +42,13 @@ namespace mpmc::detail {
 // Producers take the even turns, consumers the odd ones.
 enum class side : std::uint32_t { producers = 0, consumers = 1 };
 
+// How many positions lie before a ring's first one: lets a test start near a wrap of the turn
+// words or the end of the positions' range. Explicit, so `queue(n, {})` still means an allocator.
+struct first_position {
+  explicit first_position(std::uint64_t c) noexcept : count(c) {}
+  std::uint64_t count;
+};
+
 template <class T, class Config, template <class> class Atom = std::atomic>
 class sequence_ring {
   using capacity_type = typename Config::capacity;
@@ -56,13 +63,11 @@ class sequence_ring {
 
   static constexpr std::size_t max_capacity = std::size_t{1} << 30;  // a lap, 2*L turns, < 2^31
 
-  // `first`, how many positions lie before the first one used, lets a test run near the end of the
-  // positions' range.
   template <class Allocator>
-  requires(!capacity_type::is_fixed)
-      sequence_ring(std::size_t capacity, const Allocator& allocator, std::uint64_t first = 0)
+  requires(!capacity_type::is_fixed) sequence_ring(std::size_t capacity, const Allocator& allocator,
+                                                   first_position first = first_position(0))
       : storage_(checked(capacity), allocator) {
-    bind_storage(first);
+    bind_storage(first.count);
   }
   sequence_ring() noexcept requires capacity_type::is_fixed { bind_storage(0); }
   sequence_ring(const sequence_ring&) = delete;
