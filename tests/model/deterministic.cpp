@@ -85,6 +85,9 @@ struct strategy {
     // frequent ones interleave short ones finely.
     static constexpr double rates[] = {0.02, 0.1, 0.3, 0.6};
     p_switch = rates[s % 4];
+    // And in how often the environment acts (a spurious wake, a clock move, a failed weak CAS).
+    static constexpr double events[] = {0.01, 0.05, 0.2};
+    p_event = events[s / 4 % 3];
   }
   double uniform() { return std::uniform_real_distribution<double>(0, 1)(rng); }
   std::size_t below(std::size_t n) {
@@ -142,6 +145,7 @@ thread_local model_thread* current_thread = nullptr;
 struct outcome {
   verdict result = verdict::passed;
   std::string message;
+  std::size_t parks = 0, timeouts = 0, spurious = 0, steps = 0;
 };
 
 class explorer {
@@ -196,6 +200,7 @@ class explorer {
     }
     transfer(nullptr);
     finished_.acquire();
+    outcome_.steps = steps_;
     if (outcome_.result == verdict::passed && sc.check) {
       std::string failed = sc.check();
       if (!failed.empty()) fail(verdict::check_failed, failed);
@@ -250,6 +255,7 @@ class explorer {
     t.deadline = deadline;
     t.timed_out = false;
     t.parked_at = ++parks_;
+    ++outcome_.parks;
     transfer(&t);
   }
   bool timed_out() const { return current_thread->timed_out; }
@@ -305,7 +311,10 @@ class explorer {
   void advance(std::int64_t to) {
     now_ = to;
     for (model_thread& u : threads_) {
-      if (u.state == status::parked && u.timed && u.deadline <= now_) resume(u, true);
+      if (u.state == status::parked && u.timed && u.deadline <= now_) {
+        resume(u, true);
+        ++outcome_.timeouts;
+      }
       u.yielded = false;
       u.quiet = 0;
     }
@@ -435,11 +444,14 @@ class explorer {
       switch (a.kind) {
         case alternative::wake:
           --spurious_left_;
+          ++outcome_.spurious;
           resume(threads_[a.thread], false);
           return &threads_[a.thread];
         case alternative::tick:
+          // To the next deadline of a parked thread if there is one, else one tick on (a thread
+          // that polls the clock sees it move).
           --ticks_left_;
-          advance(now_ + 1);
+          advance(earliest != INT64_MAX ? std::max(earliest, now_ + 1) : now_ + 1);
           continue;
         default:
           return &threads_[a.thread];
@@ -486,6 +498,11 @@ report drive(const settings& s, const scenario_factory& make, Next next) {
     }
     const outcome o = e->run(sc, st);
     ++r.schedules;
+    r.parks += o.parks;
+    r.timeouts += o.timeouts;
+    r.spurious += o.spurious;
+    r.longest = std::max(r.longest, o.steps);
+    if (o.result == verdict::passed && sc.label) ++r.outcomes[sc.label()];
     if (o.result != verdict::passed) {
       r.result = o.result;
       r.schedule = e->schedule();

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -212,17 +213,21 @@ struct model_backoff {
 // Exploration.
 
 // A run's threads and what to check once they have all finished (an empty string: passed).
+// `label` (optional) names how a passing run ended, so that a test can require that the races it
+// means to explore did go each way.
 struct scenario {
   std::vector<std::function<void()>> threads;
   std::function<std::string()> check;
+  std::function<std::string()> label;
 };
 using scenario_factory = std::function<scenario()>;
 
 struct settings {
   std::size_t max_steps = 20000;     // per run; beyond it the run is reported as a livelock
   std::uint32_t spurious_wakes = 0;  // per run, injected wake-ups of parked threads
-  std::uint32_t ticks = 0;           // per run, clock ticks the scheduler may choose to take
-  std::uint32_t spurious_cas = 0;    // per run, compare_exchange_weak failures it may inject
+  std::uint32_t ticks = 0;  // per run, clock moves the scheduler may choose: to the next deadline
+                            // of a parked thread, or one tick on
+  std::uint32_t spurious_cas = 0;  // per run, compare_exchange_weak failures it may inject
 };
 
 enum class verdict { passed, deadlock, livelock, check_failed, nondeterministic };
@@ -234,6 +239,10 @@ struct report {
   std::uint64_t seed = 0;
   std::size_t schedules = 0;  // runs made
   bool complete = true;       // exhaustive mode: every schedule within the bound was run
+  std::map<std::string, std::size_t> outcomes;  // runs per label
+  // Summed over the runs: threads parked, woken by the clock, woken spuriously; and the longest
+  // run.
+  std::size_t parks = 0, timeouts = 0, spurious = 0, longest = 0;
   bool failed() const noexcept { return result != verdict::passed; }
 };
 

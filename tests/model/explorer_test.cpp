@@ -22,10 +22,12 @@ scenario counter(bool racy, int ops) {
         n->fetch_add(1);
     }
   };
-  return {{body, body}, [n, ops] {
+  return {{body, body},
+          [n, ops] {
             const int got = n->load();
             return got == 2 * ops ? std::string() : "count " + std::to_string(got);
-          }};
+          },
+          {}};
 }
 
 TEST(Explorer, ARacyIncrementLosesAnUpdateUnderOnePreemption) {
@@ -68,6 +70,7 @@ TEST(Explorer, AThreadParkedWithNobodyToWakeItIsADeadlock) {
                        while (flag->load() == 0) model_backend().wait(*word, 0);
                      },
                      [flag] { flag->store(1); }},
+                    {},
                     {}};
   };
   const report r = exhaustive({}, 2, 1000, make);
@@ -84,7 +87,8 @@ TEST(Explorer, ATimedWaitEndsAtItsDeadlineInVirtualTime) {
                       *woken = model_backend().wait_until(*word, 0, at);
                       if (model_clock::now() < at) *woken = true;
                     }},
-                    [woken] { return *woken ? "woke before its deadline" : ""; }};
+                    [woken] { return *woken ? "woke before its deadline" : ""; },
+                    {}};
   };
   const report r = exhaustive({}, 2, 1000, make);
   EXPECT_FALSE(r.failed()) << r.message;
@@ -104,7 +108,8 @@ TEST(Explorer, SpuriousWakeUpsAreInjectedWhenAllowed) {
                        word->store(1);
                        model_backend().wake(*word, 1);
                      }},
-                    [early] { return *early ? "woke with nothing done" : ""; }};
+                    [early] { return *early ? "woke with nothing done" : ""; },
+                    {}};
   };
   EXPECT_FALSE(exhaustive({}, 2, 1000, make).failed());
   settings s;
@@ -119,6 +124,7 @@ TEST(Explorer, ASpinnerThatNeverSeesAChangeIsALivelock) {
                       while (flag->load() == 0) {
                       }
                     }},
+                    {},
                     {}};
   };
   settings s;
