@@ -27,8 +27,11 @@ namespace {
 // Consecutive steps that change nothing after which a thread counts as spinning, for spin loops
 // the model cannot see (std::this_thread::yield, cpu_relax).
 constexpr std::uint32_t quiet_limit = 8;
-// The trace printed with a failure: the run's last steps.
-constexpr std::size_t trace_shown = 80;
+// The trace printed with a failure: the run's last steps (MPMC_MODEL_TRACE for more).
+std::size_t trace_shown() {
+  const char* v = std::getenv("MPMC_MODEL_TRACE");
+  return v != nullptr && *v != '\0' ? std::stoull(v) : 80;
+}
 
 enum class status : std::uint8_t { idle, runnable, parked, done };
 
@@ -329,7 +332,8 @@ class explorer {
     for (const event& e : trace_) names.emplace(e.where, names.size());
     static const char* const ops[] = {"load", "store", "exchange", "cas ok", "cas fails",
                                       "rmw",  "park",  "wake",     "clock"};
-    const std::size_t first = trace_.size() > trace_shown ? trace_.size() - trace_shown : 0;
+    const std::size_t shown = trace_shown();
+    const std::size_t first = trace_.size() > shown ? trace_.size() - shown : 0;
     for (std::size_t i = first; i != trace_.size(); ++i) {
       const event& e = trace_[i];
       out << "  #" << i << " t" << e.thread << ": " << ops[static_cast<int>(e.kind)] << " a"
@@ -428,11 +432,17 @@ class explorer {
           any_active = true;
         }
       }
-      for (std::size_t k = 0; k != n; ++k) {  // then spinning ones
+      // Then spinning ones. When only spinners are left, the next in round-robin order goes free
+      // and any other costs a preemption: otherwise exhaustive mode could let one spinner run for
+      // ever, for nothing, beside one about to make progress.
+      bool fair_turn = !cur_goes_on;
+      for (std::size_t k = 0; k != n; ++k) {
         const model_thread& u = threads_[(start + k) % n];
-        if (u.state == status::runnable && u.yielded)
+        if (u.state == status::runnable && u.yielded) {
           cp.add({alternative::run, static_cast<std::uint8_t>(u.index),
-                  static_cast<std::uint8_t>(cur_goes_on ? 1 : 0), !any_active});
+                  static_cast<std::uint8_t>(fair_turn ? 0 : 1), !any_active});
+          fair_turn = false;
+        }
       }
       if (spurious_left_ != 0)
         for (const model_thread& u : threads_)
@@ -506,8 +516,12 @@ report drive(const settings& s, const scenario_factory& make, Next next) {
     if (o.result != verdict::passed) {
       r.result = o.result;
       r.schedule = e->schedule();
-      r.message = to_string(o.result) + " after " + std::to_string(r.schedules) +
-                  " schedule(s); replay with MPMC_MODEL_REPLAY=" + r.schedule + "\n" + o.message;
+      // A long schedule (a livelock's) is better replayed by its seed.
+      const std::string how = r.schedule.size() <= 600
+                                  ? "; replay with MPMC_MODEL_REPLAY=" + r.schedule
+                                  : "; " + std::to_string(e->points().size()) + " choices";
+      r.message = to_string(o.result) + " after " + std::to_string(r.schedules) + " schedule(s)" +
+                  how + "\n" + o.message;
       if (o.result == verdict::deadlock || o.result == verdict::livelock ||
           o.result == verdict::nondeterministic)
         explorer::abandon(std::move(e), std::move(sc));
@@ -581,7 +595,10 @@ report random_walks(const settings& s, std::uint64_t first_seed, std::size_t see
     return true;
   });
   r.seed = seed;
-  if (r.failed()) r.message = "seed " + std::to_string(seed) + ": " + r.message;
+  if (r.failed())
+    r.message = "seed " + std::to_string(seed) +
+                " (replay with MPMC_MODEL_FIRST_SEED=" + std::to_string(seed) +
+                " MPMC_MODEL_SEEDS=1): " + r.message;
   return r;
 }
 

@@ -35,7 +35,7 @@ enum class flaw {
   none,
   notify_dropped,         // a push publishes and wakes nobody
   check_before_announce,  // a sleeper re-checks before prepare_wait, not after
-  hand_on_before_read,    // a pop hands its slot on before it moves the element out
+  hand_on_before_read,    // a pop hands its slot on (and notifies) before it reads the element
 };
 
 template <class T, class Config, flaw Flaw = flaw::none>
@@ -143,10 +143,11 @@ class model_queue {
   // basic_queue::take and release.
   std::optional<T> take(const claimed& c) noexcept {
     if constexpr (Flaw == flaw::hand_on_before_read) {
+      // The model switches threads at atomic operations only: the notify's is the window in which
+      // a producer refills the slot.
       ring_type::publish(c);
-      std::optional<T> out(std::in_place, *c.slot->value());
       waiting_.template notify<consumers>(1);
-      return out;
+      return std::optional<T>(std::in_place, *c.slot->value());
     } else {
       std::optional<T> out(std::in_place, std::move(*c.slot->value()));
       std::destroy_at(c.slot->value());
