@@ -59,6 +59,12 @@ report search(const scenario_factory& make, std::uint32_t bound = 2, settings s 
   return r;
 }
 
+// The search went each way the scenario can go.
+void expect_all(const report& r, std::initializer_list<const char*> labels) {
+  if (r.failed()) return;
+  for (const char* label : labels) EXPECT_EQ(r.outcomes.count(label), 1u) << "never: " << label;
+}
+
 // The walks went each way the scenario can go.
 void expect_outcomes(const report& r, std::initializer_list<const char*> labels) {
   if (walks(2000) == 0 || r.failed()) return;
@@ -176,6 +182,40 @@ TEST_F(ModelExhaustive, TimedPopRacingAPush) {
   const report r = search([] { return timed_pop_racing_push<queue_of<park_at_once>>(2, 2); }, 2, s);
   EXPECT_EQ(r.outcomes.size(), 2u) << "the pop both timed out and got the element";
   EXPECT_GT(r.timeouts, 0u) << "a parked pop timed out";
+}
+TEST_F(ModelExhaustive, ParkOneElementEachFromTwoProducersThreePreemptions) {
+  search([] { return two_producers<queue_of<park>>(2, 1); }, 3);
+}
+TEST_F(ModelExhaustive, ParkWithASpuriousWakeUp) {
+  settings s;
+  s.spurious_wakes = 1;  // any parked thread may be woken once, at a preemption's cost
+  EXPECT_GT(search([] { return two_producers<queue_of<park_at_once>>(2, 1); }, 2, s).spurious, 0u);
+}
+TEST_F(ModelExhaustive, CloseRacingABlockedPush) {
+  expect_all(search([] { return close_racing_push<queue_of<park_at_once>>(); }),
+             {"0 pushed, 0 popped", "1 pushed, 1 popped", "2 pushed, 2 popped"});
+}
+TEST_F(ModelExhaustive, CloseRacingABlockedTicketPush) {
+  expect_all(search([] { return close_racing_push<queue_of<park_at_once, ticket>>(); }),
+             {"0 pushed, 0 popped", "1 pushed, 1 popped", "2 pushed, 2 popped"});
+}
+TEST_F(ModelExhaustive, CloseRacingALoneProducer) {
+  expect_all(search([] {
+               return close_racing_push<queue_of<park_at_once, compare_exchange, lone_producer>>();
+             }),
+             {"0 pushed, 0 popped", "1 pushed, 1 popped", "2 pushed, 2 popped"});
+}
+TEST_F(ModelExhaustive, TimedPushRacingAPop) {
+  settings s;
+  s.ticks = 1;
+  expect_all(search([] { return timed_push_racing_pop<queue_of<park_at_once>>(2); }, 2, s),
+             {"1 pushed, 1 popped", "2 pushed, 1 popped"});
+}
+TEST_F(ModelExhaustive, TicketsOneProducerTwoConsumers) {
+  search([] { return two_consumers<queue_of<park_at_once, ticket>>(2, 2); });
+}
+TEST_F(ModelExhaustive, OneProducerTwoConsumers) {
+  search([] { return two_consumers<queue_of<park_at_once>>(2, 2); });
 }
 TEST_F(ModelExhaustive, StrongTry) {
   search([] { return strong_try<queue_of<spin>>(2); });
