@@ -605,8 +605,7 @@ report random_walks(const settings& s, std::uint64_t first_seed, std::size_t see
 report exhaustive(const settings& s, std::uint32_t preemptions, std::size_t max_schedules,
                   const scenario_factory& make) {
   if (auto r = env("MPMC_MODEL_REPLAY")) return replay(s, *r, make);
-  bool more = true;
-  report r = drive(s, make, [&](report& rep, strategy& st, explorer& e) {
+  return drive(s, make, [&](report& rep, strategy& st, explorer& e) {
     if (rep.schedules == 0) return true;
     if (rep.schedules == max_schedules) {
       rep.complete = false;
@@ -630,11 +629,8 @@ report exhaustive(const settings& s, std::uint32_t preemptions, std::size_t max_
         return true;
       }
     }
-    more = false;
     return false;
   });
-  (void)more;
-  return r;
 }
 
 std::size_t seeds_or(std::size_t fallback) {
