@@ -103,6 +103,35 @@ TYPED_TEST(QueueClose, CloseWakesEveryBlockedThread) {
   EXPECT_EQ(ended.load(), 6);
 }
 
+// A push that claimed its slot before close() publishes after it: its
+// element is delivered, and every other blocked pop still ends once the queue
+// is drained (that publish wakes one consumer, and close() had come first).
+TYPED_TEST(QueueClose, APushFinishingAfterCloseLetsEveryBlockedPopEnd) {
+  struct slow {
+    int v;
+    explicit slow(int x) noexcept : v(x) {}
+    slow(slow&& other) noexcept : v(other.v) {
+      if (v == 1) std::this_thread::sleep_for(200ms);  // written into its slot slowly
+    }
+  };
+  typename TypeParam::template queue<slow> q(4);
+  std::atomic<int> ended{0}, got{0};
+  std::vector<std::thread> consumers;
+  for (int i = 0; i != 3; ++i)
+    consumers.emplace_back([&] {
+      while (q.pop()) ++got;
+      ++ended;
+    });
+  std::this_thread::sleep_for(50ms);  // the consumers block on an empty queue
+  std::thread producer([&] { EXPECT_TRUE(q.push(slow(1))); });
+  std::this_thread::sleep_for(50ms);  // the push has claimed its slot and is writing
+  q.close();
+  producer.join();
+  for (auto& t : consumers) t.join();
+  EXPECT_EQ(got.load(), 1);
+  EXPECT_EQ(ended.load(), 3);
+}
+
 TYPED_TEST(QueueClose, CloseDuringFourByFourDeliversEverySuccessfulPushExactlyOnce) {
   typename TypeParam::template queue<std::uint64_t> q(16);
   run_until_closed(q, 4, 4, 20'000 / sanitizer_slowdown);

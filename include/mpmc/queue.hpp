@@ -298,7 +298,7 @@ class basic_queue {
             ring_.template claim<consumers>(c, std::min(n - popped, batch_limit), popped == 0);
         if (k == 0) break;
         out = ring_.template publish_n<consumers>(c.pos, k, move_out<OutIt>{std::move(out)}).out;
-        waiting_.template notify<consumers>(static_cast<std::uint32_t>(k));
+        after_pop(static_cast<std::uint32_t>(k));
         popped += k;
       }
     }
@@ -457,7 +457,15 @@ class basic_queue {
   void release(const claimed& c) noexcept {
     std::destroy_at(c.slot->value());
     ring_type::publish(c);
-    waiting_.template notify<consumers>(1);
+    after_pop(1);
+  }
+
+  // After a pop of k elements. Once closed, the pop that takes the last element drains the queue,
+  // which lets every blocked pop end; the publish that let this pop on woke only one of them.
+  void after_pop(std::uint32_t k) noexcept {
+    waiting_.template notify<consumers>(k);
+    if constexpr (detail::waiting<Config>::parks)
+      if (ring_.template stopping<consumers>()) waiting_.template notify_all<consumers>();
   }
 
   // A channel's last receiver is gone: pushes fail from now on, and what is queued, or being

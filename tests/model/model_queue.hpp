@@ -36,6 +36,7 @@ enum class flaw {
   notify_dropped,         // a push publishes and wakes nobody
   check_before_announce,  // a sleeper re-checks before prepare_wait, not after
   hand_on_before_read,    // a pop hands its slot on (and notifies) before it reads the element
+  drain_unannounced,      // the pop that drains a closed queue wakes no other consumer
 };
 
 template <class T, class Config, flaw Flaw = flaw::none>
@@ -146,15 +147,22 @@ class model_queue {
       // The model switches threads at atomic operations only: the notify's is the window in which
       // a producer refills the slot.
       ring_type::publish(c);
-      waiting_.template notify<consumers>(1);
+      after_pop();
       return std::optional<T>(std::in_place, *c.slot->value());
     } else {
       std::optional<T> out(std::in_place, std::move(*c.slot->value()));
       std::destroy_at(c.slot->value());
       ring_type::publish(c);
-      waiting_.template notify<consumers>(1);
+      after_pop();
       return out;
     }
+  }
+
+  // basic_queue::after_pop.
+  void after_pop() noexcept {
+    waiting_.template notify<consumers>(1);
+    if constexpr (waiting_type::parks && Flaw != flaw::drain_unannounced)
+      if (ring_.template stopping<consumers>()) waiting_.template notify_all<consumers>();
   }
 
   using waiting_type = mpmc::detail::waiting<Config, model_atomic>;

@@ -132,6 +132,18 @@ void closes() {
   expect_outcomes(walk([] { return close_racing_push<Queue>(); }),
                   {"0 pushed, 0 popped", "1 pushed, 1 popped", "2 pushed, 2 popped"});
 }
+// A push that claims its slot before the close publishes after it and wakes one of two blocked
+// consumers: the other must still end (the pop that drains the queue wakes it).
+template <class Queue>
+void push_in_flight() {
+  expect_outcomes(walk([] { return close_racing_push_in_flight<Queue>(2); }),
+                  {"0 pushed, 0 popped", "1 pushed, 1 popped"});
+}
+TEST(ModelClose, PushInFlightPark) { push_in_flight<queue_of<park>>(); }
+TEST(ModelClose, PushInFlightParkTickets) { push_in_flight<queue_of<park, ticket>>(); }
+TEST(ModelClose, PushInFlightParkLoneProducer) {
+  push_in_flight<queue_of<park, compare_exchange, lone_producer>>();
+}
 TEST(ModelClose, Park) { closes<queue_of<park>>(); }
 TEST(ModelClose, ParkTickets) { closes<queue_of<park, ticket>>(); }
 TEST(ModelClose, ParkLoneProducer) { closes<queue_of<park, compare_exchange, lone_producer>>(); }
@@ -175,6 +187,10 @@ TEST_F(ModelExhaustive, ParkFullQueueOfOne) {
 }
 TEST_F(ModelExhaustive, CloseRacingABlockedPop) {
   search([] { return close_racing_pop<queue_of<park_at_once>>(2); });
+}
+TEST_F(ModelExhaustive, CloseRacingAPushInFlight) {
+  // Four threads: one preemption keeps the search within CI's time; the walks go further.
+  search([] { return close_racing_push_in_flight<queue_of<park_at_once>>(2); }, 1);
 }
 TEST_F(ModelExhaustive, TimedPopRacingAPush) {
   settings s;

@@ -116,6 +116,18 @@ scenario close_racing_pop(std::size_t capacity) {
               counts(l));
 }
 
+// Two consumers blocked on an empty queue, a push and a close, racing: when the push claims its
+// slot before the close and publishes after it, its publish wakes one consumer, and the other
+// must still learn that the queue drained.
+template <class Queue>
+scenario close_racing_push_in_flight(std::size_t capacity) {
+  auto l = std::make_shared<ledger<Queue>>(capacity);
+  return make(l,
+              {[l] { l->pop_all(0); }, [l] { l->pop_all(1); }, [l] { l->push(2, 101); },
+               [l] { l->q.close(); }},
+              counts(l));
+}
+
 // A producer blocked on a full queue (capacity 1, two pushes), a close and a consumer popping
 // until drained, all racing. A push that returns true must be delivered; with tickets a push
 // blocked before the close keeps its position (docs/design.md, Claiming).

@@ -80,7 +80,8 @@ struct shared_claim {
     return (was & closed_bit) == 0;
   }
 
-  bool closed(const Atom<std::uint64_t>& counter) const noexcept {
+  // Pushes are refused from the fetch_or on.
+  bool closed(const Atom<std::uint64_t>& counter, const closing_state<Atom>&) const noexcept {
     // acquire: pairs with the fetch_or in close(); only the bit is used.
     return (counter.load(std::memory_order_acquire) & closed_bit) != 0;
   }
@@ -131,9 +132,10 @@ class lone_claim {
     return true;
   }
 
-  bool closed(const Atom<std::uint64_t>&) const noexcept {
-    // acquire: pairs with the fetch_or in close().
-    return (gate_.load(std::memory_order_acquire) & shut) != 0;
+  // Not the gate's bit: a push racing close() may still get in until the final tail is known.
+  bool closed(const Atom<std::uint64_t>&, const closing_state<Atom>& closing) const noexcept {
+    // acquire: pairs with the release store of `closing`, made once the final tail is known.
+    return closing.closing.load(std::memory_order_acquire);
   }
 
   static std::uint64_t position(std::uint64_t raw) noexcept { return raw; }

@@ -221,7 +221,7 @@ class sequence_ring {
     closing_.closing.store(true, std::memory_order_release);
     return true;
   }
-  bool closed() const noexcept { return push_claim_.closed(tail_); }
+  bool closed() const noexcept { return push_claim_.closed(tail_, closing_); }
 
   // Whether a blocked call of side S should give up: closed (producers), or closed and drained
   // (consumers). Polls the read-mostly closing flag, not tail_, which every push writes.

@@ -111,10 +111,13 @@ class waiting {
 
   // close(): everybody re-checks.
   void notify_all() noexcept {
-    if constexpr (parks) {
-      events_.not_full.notify_all();
-      events_.not_empty.notify_all();
-    }
+    notify_all<side::producers>();
+    notify_all<side::consumers>();
+  }
+  // Every waiter of side S re-checks.
+  template <side S>
+  void notify_all() noexcept {
+    if constexpr (parks) event<S>().notify_all();
   }
 
   // The event count side S waits on, also for an asynchronous layer's records.
