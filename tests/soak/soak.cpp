@@ -150,15 +150,14 @@ enum class shape { many, spsc, lone_producer, lone_consumer, channel };
 
 struct thread_plan {
   bool slow = false;   // sleeps between operations
-  bool quits = false;  // leaves at quit_at, before the round ends
-  clock_type::time_point quit_at{};
+  bool quits = false;  // leaves quit_after into the round, before its end
+  clock_type::duration quit_after{};
 };
 
 struct round_state {
   long index = 0;
   std::uint64_t seed = 0;  // the whole run's seed
   const char* config = "";
-  shape kind = shape::many;
   std::size_t capacity = 0;
   int producers = 0;
   int consumers = 0;
@@ -380,7 +379,7 @@ void produce(round_state& r, int p, Q* q, Sink& handle) {
                                      (0x100u + static_cast<std::uint64_t>(p))))};
   const thread_plan& plan = r.producer_plans[static_cast<std::size_t>(p)];
   for (;;) {
-    if (plan.quits && clock_type::now() >= plan.quit_at) break;
+    if (plan.quits && clock_type::now() >= r.start + plan.quit_after) break;
     if (r.stop.load()) break;
     if (plan.slow) std::this_thread::sleep_for(std::chrono::microseconds(s.random.between(1, 300)));
     const bool late = r.close_returned.load();
@@ -533,7 +532,7 @@ void consume(round_state& r, int c, Q* q, Source& handle) {
   const thread_plan& plan = r.consumer_plans[static_cast<std::size_t>(c)];
   bool block = false;  // closed: only pop() tells whether anything is left
   for (;;) {
-    if (plan.quits && clock_type::now() >= plan.quit_at) break;
+    if (plan.quits && clock_type::now() >= r.start + plan.quit_after) break;
     if (plan.slow) std::this_thread::sleep_for(std::chrono::microseconds(s.random.between(1, 300)));
     const pop_outcome o =
         q != nullptr && s.random.one_in(2) ? pop_step(s, *q, block) : pop_step(s, handle, block);
@@ -780,7 +779,6 @@ const configuration& plan_round(round_state& r, std::uint64_t seed, long index,
   r.index = index;
   r.seed = seed;
   r.config = c.name;
-  r.kind = c.kind;
   r.capacity =
       static_cast<std::size_t>(random.one_in(2) ? random.between(1, 8) : random.between(1, 64));
   r.producers = static_cast<int>(random.between(1, 8));
@@ -795,32 +793,26 @@ const configuration& plan_round(round_state& r, std::uint64_t seed, long index,
   r.abandon = c.kind != shape::channel && random.one_in(6);
   r.discard = c.kind == shape::channel && random.one_in(3);
 
-  // Quit times are offsets now and become times when the round starts.
   const bool all_leave = r.abandon || r.discard;
   r.producer_plans.assign(static_cast<std::size_t>(r.producers), {});
   r.consumer_plans.assign(static_cast<std::size_t>(r.consumers), {});
   auto some_time = [&] {
-    return clock_type::time_point(std::chrono::duration_cast<clock_type::duration>(
-        r.length * std::uniform_real_distribution<double>(0.0, 1.0)(random.engine)));
+    return std::chrono::duration_cast<clock_type::duration>(
+        r.length * std::uniform_real_distribution<double>(0.0, 1.0)(random.engine));
   };
   for (auto& plan : r.producer_plans) {
     plan.slow = random.one_in(8);
     plan.quits = random.one_in(8);
-    plan.quit_at = some_time();
+    plan.quit_after = some_time();
   }
   for (std::size_t i = 0; i != r.consumer_plans.size(); ++i) {
     auto& plan = r.consumer_plans[i];
     plan.slow = random.one_in(6);
     // Consumer 0 stays to the end (unless all leave), so someone drains the queue.
     plan.quits = all_leave || (i != 0 && random.one_in(8));
-    plan.quit_at = some_time();
+    plan.quit_after = some_time();
   }
   return c;
-}
-
-void shift_quit_times(round_state& r, clock_type::time_point start) {
-  for (auto& plan : r.producer_plans) plan.quit_at = start + plan.quit_at.time_since_epoch();
-  for (auto& plan : r.consumer_plans) plan.quit_at = start + plan.quit_at.time_since_epoch();
 }
 
 [[noreturn]] void usage(const char* problem) {
@@ -870,7 +862,6 @@ int main(int argc, char** argv) {
   for (long index = first_round; clock_type::now() < finish; ++index) {
     round_state r;
     const configuration& c = plan_round(r, seed, index, finish - clock_type::now());
-    shift_quit_times(r, clock_type::now());
     const auto began = clock_type::now();
     const long got = c.run(r);
     monitor.hang_deadline = 0;
