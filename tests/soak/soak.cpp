@@ -397,7 +397,10 @@ void produce(round_state& r, int p, Q* q, Sink& handle) {
       if (o.blocking && !closed)
         fail(text("producer ", p, ": a blocking push was refused by an open queue"));
       if (closed) {
-        const char* why = q != nullptr ? "close()" : "the last receiver went";
+        // closed() turns true when close() begins; the contract refuses the pushes begun after it
+        // returns (a lone producer's push may still get in while it runs).
+        while (q != nullptr && !r.close_returned.load()) std::this_thread::yield();
+        const char* why = q != nullptr ? "close() returned" : "the last receiver went";
         expect_refusals(s, handle, why);
         if (q != nullptr) expect_refusals(s, *q, why);
         break;
