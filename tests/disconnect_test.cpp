@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,6 +123,37 @@ TYPED_TEST(Disconnect, SendersRacingTheLastReceiverLoseNothingAndLeakNothing) {
     EXPECT_EQ(tracked::counts().live, 0) << "a value outlived the last receiver";
     EXPECT_EQ(tracked::counts().double_destroys, 0);
   }
+}
+
+// The ring under discard, step by step: ticket holders of two laps pass their
+// turns up before the discarding receiver reaches their positions, so the
+// slot's turn has moved past the first one's "done" by then. Discard must
+// count that as done too, not wait for ever.
+TEST(DisconnectRing, TurnsPassedUpByLaterLapsCountAsDone) {
+  using config = mpmc::queue<tracked, mpmc::claim::ticket>::config_type;
+  using ring_type = mpmc::detail::sequence_ring<tracked, config>;
+  using mpmc::detail::side;
+  ring_type ring(1, std::allocator<std::byte>());
+  typename ring_type::claimed c0{}, c1{}, c2{}, pop0{};
+  ASSERT_TRUE(ring.take_ticket<side::producers>(c0));
+  std::construct_at(c0.slot->value(), 7);
+  ring_type::publish(c0);
+  ASSERT_TRUE(ring.take_ticket<side::producers>(c1));  // positions 1 and 2: the same slot,
+  ASSERT_TRUE(ring.take_ticket<side::producers>(c2));  // one and two laps on
+  ASSERT_EQ(ring.claim<side::consumers>(pop0), 1u);
+  std::destroy_at(pop0.slot->value());
+  ring_type::publish(pop0);
+  ring.begin_discard();
+  ASSERT_TRUE(ring.close());
+  ASSERT_TRUE(ring.ready<side::producers>(c1));
+  EXPECT_TRUE(ring.holds_discarded(c1));
+  ASSERT_TRUE(ring.ready<side::producers>(c2));
+  EXPECT_TRUE(ring.holds_discarded(c2));
+  int freed = 0;
+  ring.discard([&] { ++freed; });  // returns: positions 1 and 2 count as done
+  EXPECT_EQ(freed, 0);
+  EXPECT_EQ(ring.size(), 0u);
+  EXPECT_EQ(tracked::counts().live, 0);
 }
 
 }  // namespace

@@ -263,10 +263,10 @@ class sequence_ring {
         std::destroy_at(c.slot->value());
         publish(c);
         freed();
-      } else if (turn != c.done) {  // c.done: a ticket holder passed its turn up
-        pause();                    // claimed before the close, still being written
+      } else if (static_cast<std::int32_t>(turn - c.done) < 0) {
+        pause();  // claimed before the close, still being written
         continue;
-      }
+      }  // else passed up by its ticket holder, and maybe by later laps' holders too
       pos = map_.after(pos);
     }
     // relaxed: for size() only; no consumer is left.
