@@ -143,7 +143,7 @@ class checker {
 // blocking call ends) and then drains it, and returns the history.
 template <class Q>
 std::vector<call> record(std::size_t capacity, int threads, int per_thread, std::uint32_t seed) {
-  auto make = [capacity] {
+  auto make = [&] {
     if constexpr (Q::config_type::capacity::is_fixed)
       return std::make_unique<Q>();
     else
