@@ -1,8 +1,6 @@
-// mpmc::queue<T, Policies...>: a bounded multi-producer multi-consumer FIFO queue. Policies, given
-// in any order and at most one per category, choose capacity, padding, backoff and waiting
-// (docs/policies.md): `mpmc::queue<Order, mpmc::capacity::fixed<256>, mpmc::wait::spin> q;`.
-// `queue<T, A, B>` and `queue<T, B, A>` are the same type: the alias resolves the policies into a
-// canonical `config` before the class is named.
+// mpmc::queue<T, Policies...>: a bounded multi-producer multi-consumer FIFO queue. Policies, in any
+// order and at most one per category, choose capacity, padding, backoff, waiting and claiming
+// (docs/policies.md); the alias resolves them into a canonical `config`, so order does not matter.
 #pragma once
 
 #include <mpmc/config.hpp>
@@ -11,7 +9,6 @@
 
 #include <range/v3/iterator/access.hpp>
 #include <range/v3/iterator/concepts.hpp>
-#include <range/v3/iterator/operations.hpp>
 #include <range/v3/range/access.hpp>
 #include <range/v3/range/concepts.hpp>
 #include <range/v3/range/traits.hpp>
@@ -75,8 +72,8 @@ std::size_t available(const It& it, const S& end, std::size_t limit) {
   }
 }
 
-// The allocator a capacity policy takes, or a stand-in that lets the allocator constructor be
-// declared (and constrained away) for fixed capacity.
+// The capacity policy's allocator, or a stand-in for fixed capacity, whose allocator constructor
+// is constrained away.
 struct no_allocator {};
 template <class Capacity>
 struct allocator_of {
@@ -159,10 +156,9 @@ class basic_queue {
   bool try_push(const T& value) noexcept(nothrow_copy) { return try_emplace(value); }
   bool try_push(T&& value) noexcept { return try_emplace(std::move(value)); }
 
-  // Constructs the element in its slot from `args`, forwarded as given (as std::optional::emplace
-  // does). If that constructor may throw, the element is built first, outside the ring, and moved
-  // in, so that a throw leaves the queue unchanged; if the queue then turns out to be full, the
-  // built element is discarded and rvalue arguments may have been moved from.
+  // Constructs the element in its slot from `args`, forwarded as given (as std::optional::emplace).
+  // A constructor that may throw runs first, outside the ring, so a throw leaves the queue as it
+  // was; the element is then moved in, or discarded if the queue is full (rvalues moved from).
   // The non-blocking calls are always inlined: a push+pop pair is a few instructions around two
   // compare-exchanges, and a call and return are a large share of that (bench/compare, pair).
   template <class... Args>
@@ -254,12 +250,10 @@ class basic_queue {
   }
 
   // --- bulk ----------------------------------------------------------------
-  // A batch claims a run of slots with one take of the counter, so n elements cost one claim on the
-  // shared counter instead of n. Ranges are range-v3 ranges (containers, arrays, views). An rvalue
-  // range that owns its elements (a container, not a view) is moved from, only as far as pushed;
-  // anything else is copied from. A range whose elements may throw on the way in is pushed one
-  // element at a time, each built before its slot is claimed, so a throw leaves the elements before
-  // it pushed; the count is lost with the exception.
+  // A batch claims a run of slots with one take of the shared counter. Ranges are range-v3 ranges;
+  // an rvalue range that owns its elements (a container, not a view) is moved from as far as pushed,
+  // anything else copied. One whose elements may throw on the way in goes an element at a time, each
+  // built before its slot is claimed: a throw leaves those before it pushed (their count is lost).
 
   // Pushes a prefix of `r`, in order, as far as there is room; returns its length: 0 only when full
   // or closed. Waits for a partner in flight (as try_push) only before its first element.
@@ -311,7 +305,9 @@ class basic_queue {
   // then pop() returns std::nullopt. A push that had claimed its slot before the close completes
   // and its element is delivered. Wakes every blocked or parked thread. Idempotent.
   void close() noexcept {
-    if (ring_.close()) waiting_.notify_all();
+    if (!ring_.close()) return;
+    waiting_.template notify_all<producers>();
+    waiting_.template notify_all<consumers>();
   }
   bool closed() const noexcept { return ring_.closed(); }
 
@@ -356,6 +352,7 @@ class basic_queue {
   size_type push_from(R&& r) {
     auto it = ranges::begin(r);
     const auto end = ranges::end(r);
+    using build = build_from<R, decltype(it)>;
     size_type pushed = 0;
     while (it != end) {
       if constexpr (detail::nothrow_batch<R, T>) {
@@ -369,10 +366,7 @@ class basic_queue {
           n = waiting_.template wait<producers>(
               attempt, [&] { return ring_.template stopping<producers>(); }, detail::no_deadline{});
         if (n == 0) break;
-        it =
-            ring_
-                .template publish_n<producers>(c.pos, n, build_from<R, decltype(it)>{std::move(it)})
-                .it;
+        it = ring_.template publish_n<producers>(c.pos, n, build{std::move(it)}).it;
         waiting_.template notify<producers>(static_cast<std::uint32_t>(n));
         pushed += n;
       } else {

@@ -90,7 +90,9 @@ class model_queue {
 
   // basic_queue::close and closed.
   void close() noexcept {
-    if (ring_.close()) waiting_.notify_all();
+    if (!ring_.close()) return;
+    waiting_.template notify_all<producers>();
+    waiting_.template notify_all<consumers>();
   }
   bool closed() const noexcept { return ring_.closed(); }
   std::size_t size() const noexcept { return ring_.size(); }

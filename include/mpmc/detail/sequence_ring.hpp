@@ -14,11 +14,10 @@
 // but take() fails for it, and the counter is re-read before reporting "full" or "empty".
 //
 // claim: read the counter (p); if the slot shows this side's turn for p, take p (claim_strategy).
-// push:  construct the element; store turn 2*p + 1 (release).
+// push:  construct the element; store turn 2*p + 1 (release: the turn alone publishes the data).
 // pop:   move the element out, destroy it; store turn 2*(p + L) (release).
-// Element data is published through the turn word alone. A ticket (claim::ticket) takes the
-// position first and waits for the turn after. close(): the producers' strategy reports the final
-// tail, and consumers are done when head_ reaches it.
+// A ticket (claim::ticket) takes p first and waits for the turn after. close() fixes the final
+// tail; consumers are done when head_ reaches it.
 //
 // Progress: neither lock-free nor wait-free. A producer preempted between its claim and its turn
 // store holds up the consumer of that position (try_pop too, which waits for a partner in flight);
@@ -109,11 +108,10 @@ class sequence_ring {
   };
 
   // Claims up to `max` consecutive positions whose slots all show side S's turn, the first in `c`;
-  // returns how many. 0 when the ring was full (producers), closed, or empty (consumers) at some
-  // instant of the call; or, unless `strong`, when the slot in front is not yet handed on (a
-  // blocking caller then waits by its wait policy). take() succeeding proves the counter stayed at
-  // pos while the turns were read, so nobody else took any of them. Always inlined: out of line,
-  // the claimed position comes back through memory, on every push and pop (bench/compare, pair).
+  // returns how many: 0 when full (producers), closed or empty (consumers) at some instant of the
+  // call, or, unless `strong`, when the slot in front is not yet handed on. take() succeeding
+  // proves that nobody else took any of them. Always inlined: out of line, the claimed position
+  // comes back through memory, on every push and pop (bench/compare, pair).
   template <side S>
   [[gnu::always_inline]] std::size_t claim(claimed& c, std::size_t max = 1,
                                            bool strong = true) noexcept {

@@ -109,12 +109,7 @@ class waiting {
                                                    : count);
   }
 
-  // close(): everybody re-checks.
-  void notify_all() noexcept {
-    notify_all<side::producers>();
-    notify_all<side::consumers>();
-  }
-  // Every waiter of side S re-checks.
+  // Every waiter of side S re-checks (close(), or a pop that drains a closed queue).
   template <side S>
   void notify_all() noexcept {
     if constexpr (parks) event<S>().notify_all();
