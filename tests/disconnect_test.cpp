@@ -94,6 +94,42 @@ TYPED_TEST(Disconnect, ASenderBlockedOnAFullChannelFailsWithItsValue) {
   EXPECT_EQ(tracked::counts().double_destroys, 0);
 }
 
+// Twice the capacity in senders blocked on a full channel: with tickets, two
+// laps of holders wait on each slot, and a holder that passes its turn up
+// hands the slot to the next lap's, which must be woken for it. Every push
+// fails with its value; a sender still blocked after 10 s is a lost wake-up.
+TYPED_TEST(Disconnect, TwoLapsOfBlockedSendersAllFail) {
+  auto [tx, rx] = TypeParam::channel();
+  for (int i = 0; i != 3; ++i) ASSERT_TRUE(tx.push(tracked(i)));
+  const int senders = TypeParam::senders == 1 ? 1 : 6;
+  std::atomic<int> failed{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int s = 0; s != senders; ++s)
+    threads.emplace_back([&failed, &other, tx = tx, s] {
+      tracked v(100 + s);
+      const bool pushed = tx.push(std::move(v));
+      (!pushed && v.value() == 100 + s ? failed : other).fetch_add(1);
+    });
+  std::this_thread::sleep_for(50ms);  // most likely all blocked by now
+  // Dropped on a thread of its own: a lost wake-up also blocks the drop,
+  // which waits for every value claimed before it.
+  std::atomic<bool> dropped{false};
+  threads.emplace_back([&dropped, rx = std::move(rx)]() mutable {
+    { auto gone = std::move(rx); }
+    dropped = true;
+  });
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while ((failed + other != senders || !dropped) && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(1ms);
+  const bool all_ended = failed + other == senders && dropped;
+  for (auto& t : threads) all_ended ? t.join() : t.detach();
+  ASSERT_TRUE(all_ended) << senders - failed - other << " sender(s) still blocked, receiver "
+                         << (dropped ? "dropped" : "still dropping");
+  EXPECT_EQ(failed.load(), senders) << "a push succeeded or consumed its argument";
+  EXPECT_EQ(tracked::counts().live, 0);
+  EXPECT_EQ(tracked::counts().double_destroys, 0);
+}
+
 // Senders push until a push fails while a receiver pops some and leaves:
 // every push that succeeded was either popped or destroyed with the
 // receiver, every push that failed kept its argument.

@@ -415,8 +415,12 @@ class basic_queue {
                          waiting_.template wait<S>(
                              [&] { return ring_.template ready<S>(c); },
                              [&] { return S == consumers && ring_.abandoned(c.pos); }, deadline);
-      // A channel's last receiver is gone: the turn passes with nothing written.
-      return ready && (S == consumers || !ring_.holds_discarded(c));
+      if (!ready) return false;
+      if (S == consumers || !ring_.holds_discarded(c)) return true;
+      // A channel's last receiver is gone: the turn passes, with nothing written, to the next
+      // lap's producer, who may be asleep on it.
+      waiting_.template notify<consumers>(1);
+      return false;
     } else {
       auto attempt = [&] { return ring_.template claim<S>(c, 1, false) != 0; };
       return attempt() || waiting_.template wait<S>(

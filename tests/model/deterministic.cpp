@@ -225,8 +225,11 @@ class explorer {
   void note(op kind, const void* where, std::uint64_t before, std::uint64_t after) {
     model_thread& t = *current_thread;
     trace_.push_back({t.index, kind, where, before, after});
-    const bool changes = kind == op::store || kind == op::exchange || kind == op::cas_ok ||
-                         kind == op::rmw || kind == op::wake;
+    // A write of the value already there (a spin lock's exchange while held) changes nothing.
+    const bool changes =
+        ((kind == op::store || kind == op::exchange || kind == op::cas_ok || kind == op::rmw) &&
+         before != after) ||
+        kind == op::wake;
     if (changes) {
       t.quiet = 0;
       t.yielded = false;

@@ -88,6 +88,81 @@ class model_queue {
     return take(c);
   }
 
+  // basic_queue::push_from (a nothrow range, `first` to `first + n`): try_push_range, or with
+  // `wait` push_range. Returns how many were pushed.
+  std::size_t push_n(const T* first, std::size_t n, bool wait) noexcept {
+    std::size_t pushed = 0;
+    while (pushed != n) {
+      claimed c;
+      auto attempt = [&] {
+        return ring_.template claim<producers>(c, n - pushed, !wait && pushed == 0);
+      };
+      std::size_t k = attempt();
+      if (k == 0 && wait)
+        k = waiting_.template wait<producers>(
+            attempt, [&] { return ring_.template stopping<producers>(); }, no_deadline{});
+      if (k == 0) break;
+      const T* it = first + pushed;
+      ring_.template publish_n<producers>(c.pos, k, [&it](typename ring_type::slot_type& s) {
+        std::construct_at(s.value(), *it++);
+      });
+      waiting_.template notify<producers>(static_cast<std::uint32_t>(k));
+      pushed += k;
+    }
+    return pushed;
+  }
+
+  // basic_queue::try_pop_n (the batched path), into `out`.
+  std::size_t try_pop_n(T* out, std::size_t n) noexcept {
+    std::size_t popped = 0;
+    claimed c;
+    while (popped < n) {
+      const std::size_t k = ring_.template claim<consumers>(c, n - popped, popped == 0);
+      if (k == 0) break;
+      T* to = out + popped;
+      ring_.template publish_n<consumers>(c.pos, k, [&to](typename ring_type::slot_type& s) {
+        *to++ = std::move(*s.value());
+        std::destroy_at(s.value());
+      });
+      after_pop(static_cast<std::uint32_t>(k));
+      popped += k;
+    }
+    return popped;
+  }
+
+  // basic_queue::discard (a channel's last receiver is gone); returns how many elements it
+  // destroyed.
+  std::size_t discard() noexcept {
+    std::size_t destroyed = 0;
+    ring_.begin_discard();
+    close();
+    ring_.discard([&] {
+      ++destroyed;
+      waiting_.template notify<consumers>(1);
+    });
+    return destroyed;
+  }
+
+  // What an asynchronous layer does with a waiter record on side S's event count
+  // (event_count.hpp): add it, re-check, and take it back, passing on a notification it got but
+  // does not use.
+  template <side S>
+  void add(mpmc::detail::waiter& w) noexcept {
+    waiting_.template event<S>().add(w);
+  }
+  template <side S>
+  bool remove(mpmc::detail::waiter& w) noexcept {
+    return waiting_.template event<S>().remove(w);
+  }
+  template <side S>
+  void pass_on() noexcept {
+    waiting_.template event<S>().notify(1);
+  }
+  template <side S>
+  bool stopping() const noexcept {
+    return ring_.template stopping<S>();
+  }
+
   // basic_queue::close and closed.
   void close() noexcept {
     if (!ring_.close()) return;
@@ -111,7 +186,10 @@ class model_queue {
           ring_.template ready<S>(c) ||
           wait<S>([&] { return ring_.template ready<S>(c); },
                   [&] { return S == consumers && ring_.abandoned(c.pos); }, deadline);
-      return ready && (S == consumers || !ring_.holds_discarded(c));
+      if (!ready) return false;
+      if (S == consumers || !ring_.holds_discarded(c)) return true;
+      waiting_.template notify<consumers>(1);
+      return false;
     } else {
       auto attempt = [&] { return ring_.template claim<S>(c, 1, false) != 0; };
       return attempt() || wait<S>(
@@ -161,8 +239,8 @@ class model_queue {
   }
 
   // basic_queue::after_pop.
-  void after_pop() noexcept {
-    waiting_.template notify<consumers>(1);
+  void after_pop(std::uint32_t k = 1) noexcept {
+    waiting_.template notify<consumers>(k);
     if constexpr (waiting_type::parks && Flaw != flaw::drain_unannounced)
       if (ring_.template stopping<consumers>()) waiting_.template notify_all<consumers>();
   }

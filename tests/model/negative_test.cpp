@@ -60,6 +60,17 @@ TEST(ModelNegative, ADrainNobodyHearsOfIsALostWakeUp) {
   EXPECT_FALSE(control.failed()) << control.message;
 }
 
+// A cancelled record that swallows the notification it took (remove() said it had run): the
+// thread blocked in pop() sleeps beside the element.
+TEST(ModelNegative, ACancelThatSwallowsItsNotificationIsALostWakeUp) {
+  using queue = model_queue<value, model_config<park_at_once>>;
+  auto make = [] { return cancelled_record<queue>(false); };
+  expect_caught(random_walks({}, 1, 2000, make), verdict::deadlock, "a swallowed notification");
+  expect_caught(exhaustive({}, 2, 100000, make), verdict::deadlock, "a swallowed notification");
+  const report control = exhaustive({}, 2, 100000, [] { return cancelled_record<queue>(true); });
+  EXPECT_FALSE(control.failed()) << control.message;
+}
+
 // The same scenarios, searches and budgets pass without the flaws: what is caught is the flaw.
 TEST(ModelNegative, WithoutTheFlawsTheSameSearchesPass) {
   for (auto make :

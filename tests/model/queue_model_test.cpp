@@ -168,6 +168,33 @@ TEST(ModelDeadline, Park) { deadlines<queue_of<park>>(); }
 TEST(ModelDeadline, ParkTickets) { deadlines<queue_of<park, ticket>>(); }
 TEST(ModelDeadline, Spin) { deadlines<queue_of<spin>>(); }
 
+// --- waiter records, batches and discard ------------------------------------------------------
+
+// Records wait beside threads on the same event count: records run first on a notify, and a
+// record's owner passes on a notification it does not use.
+template <class Queue>
+void records() {
+  expect_outcomes(walk([] { return record_and_thread_consumers<Queue>(1, 3); }),
+                  {"3 pushed, 3 popped"});
+  walk([] { return record_and_thread_producers<Queue>(2); });
+  walk([] { return cancelled_record<Queue>(true); });
+}
+TEST(ModelRecords, Park) { records<queue_of<park>>(); }
+TEST(ModelRecords, ParkAtOnce) { records<queue_of<park_at_once>>(); }
+TEST(ModelRecords, ParkTickets) { records<queue_of<park_at_once, ticket>>(); }
+
+template <class Queue>
+void batches_and_discard() {
+  walk([] { return batches<Queue>(2); });
+  walk([] { return batches<Queue>(3); });
+  expect_outcomes(walk([] { return discard_racing_pushes<Queue>(); }),
+                  {"1 pushed, 1 popped", "2 pushed, 1 popped"});
+}
+TEST(ModelBatches, Park) { batches_and_discard<queue_of<park>>(); }
+TEST(ModelBatches, ParkTickets) { batches_and_discard<queue_of<park_at_once, ticket>>(); }
+TEST(ModelBatches, Spin) { batches_and_discard<queue_of<spin>>(); }
+TEST(ModelBatches, Yield) { batches_and_discard<queue_of<yield, ticket>>(); }
+
 // --- every schedule within the bound, smallest configurations --------------------------------
 
 class ModelExhaustive : public ::testing::Test {
@@ -235,6 +262,20 @@ TEST_F(ModelExhaustive, OneProducerTwoConsumers) {
 }
 TEST_F(ModelExhaustive, StrongTry) {
   search([] { return strong_try<queue_of<spin>>(2); });
+}
+
+TEST_F(ModelExhaustive, RecordAndThreadConsumers) {
+  search([] { return record_and_thread_consumers<queue_of<park_at_once>>(1, 1); });
+}
+TEST_F(ModelExhaustive, CancelledRecordPassesTheWakeUpOn) {
+  search([] { return cancelled_record<queue_of<park_at_once>>(true); });
+}
+TEST_F(ModelExhaustive, Batches) {
+  search([] { return batches<queue_of<park_at_once>>(2); }, 1);
+}
+TEST_F(ModelExhaustive, DiscardRacingTicketPushes) {
+  expect_all(search([] { return discard_racing_pushes<queue_of<park_at_once, ticket>>(); }, 1),
+             {"1 pushed, 1 popped", "2 pushed, 1 popped"});
 }
 
 }  // namespace

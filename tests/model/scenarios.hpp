@@ -27,6 +27,7 @@ struct ledger {
   std::array<std::vector<value>, 4> pushed;  // per thread, pushes that succeeded
   std::array<std::vector<value>, 4> popped;  // per thread, in order
   std::vector<std::string> errors;           // noted by the threads themselves
+  std::size_t discarded = 0;                 // destroyed by a discard (no receiver left)
 
   void push(std::size_t thread, value v) {
     if (q.push(v)) pushed[thread].push_back(v);
@@ -50,6 +51,10 @@ struct ledger {
     }
     std::sort(in.begin(), in.end());
     std::sort(out.begin(), out.end());
+    // A discard destroys elements unseen: what was popped must still have been pushed, once.
+    if (discarded != 0 && std::includes(in.begin(), in.end(), out.begin(), out.end()) &&
+        in.size() == out.size() + discarded)
+      return errors.empty() ? std::string() : errors.front();
     if (in != out) {
       std::string s = "pushed {";
       for (value v : in) s += ' ' + std::to_string(v);
@@ -77,6 +82,157 @@ std::function<std::string()> counts(const std::shared_ptr<ledger<Queue>>& l) {
     for (const auto& p : l->popped) out += p.size();
     return std::to_string(in) + " pushed, " + std::to_string(out) + " popped";
   };
+}
+
+// --- waiter records: how an asynchronous layer waits (event_count.hpp) ----------------------
+
+// A record that, run in the notifier's thread, marks itself fired and wakes its owner: the owner
+// stands in for the executor an asynchronous layer posts its operation to. Fired before the wake,
+// as a futex word is, so the owner cannot sleep through it.
+struct record : mpmc::detail::waiter {
+  model_atomic<std::uint32_t> fired{0};
+  record() noexcept {
+    on_notify = [](mpmc::detail::waiter& w) noexcept {
+      auto& r = static_cast<record&>(w);
+      r.fired.store(1);
+      model_backend().wake(r.fired, 1);
+    };
+  }
+  void await() noexcept {
+    while (fired.load() == 0) model_backend().wait(fired, 0);
+  }
+};
+
+// An operation of side S as an asynchronous layer makes it: try; else add the record, re-check
+// (the try again, or the side's stop condition), and once the record has run, try again. A
+// re-check that succeeds after the record already ran has used up a notification meant for
+// someone else, and passes it on.
+template <mpmc::detail::side S, class Queue, class Try>
+auto record_op(Queue& q, record& r, Try attempt) -> decltype(attempt()) {
+  for (;;) {
+    if (auto done = attempt()) return done;
+    if (q.template stopping<S>()) return {};
+    r.fired.store(0);
+    q.template add<S>(r);
+    auto done = attempt();
+    if (done || q.template stopping<S>()) {
+      if (!q.template remove<S>(r)) q.template pass_on<S>();
+      return done;
+    }
+    r.await();
+  }
+}
+
+// A consumer waiting by record and a blocked thread consumer, one producer pushing `count` and
+// closing: each element once, and both consumers end.
+template <class Queue>
+scenario record_and_thread_consumers(std::size_t capacity, value count) {
+  auto l = std::make_shared<ledger<Queue>>(capacity);
+  auto r = std::make_shared<record>();
+  return make(
+      l,
+      {[l, r] {
+         using mpmc::detail::side;
+         while (auto v = record_op<side::consumers>(l->q, *r, [l] { return l->q.try_pop(); }))
+           l->popped[0].push_back(*v);
+       },
+       [l] { l->pop_all(1); },
+       [l, count] {
+         for (value k = 1; k <= count; ++k) l->push(2, 200 + k);
+         l->q.close();
+       }},
+      counts(l));
+}
+
+// A producer waiting by record and a blocked thread producer on a queue of one; a thread pops all.
+template <class Queue>
+scenario record_and_thread_producers(value each) {
+  auto l = std::make_shared<ledger<Queue>>(1);
+  auto r = std::make_shared<record>();
+  return make(l, {[l, r, each] {
+                    using mpmc::detail::side;
+                    for (value k = 1; k <= each; ++k) {
+                      const value v = 100 + k;
+                      if (record_op<side::producers>(l->q, *r, [l, v] { return l->q.try_push(v); }))
+                        l->pushed[0].push_back(v);
+                    }
+                  },
+                  [l, each] {
+                    for (value k = 1; k <= each; ++k) l->push(1, 200 + k);
+                  },
+                  [l, each] {
+                    for (value k = 0; k != 2 * each; ++k)
+                      if (auto v = l->q.pop()) l->popped[2].push_back(*v);
+                  }});
+}
+
+// A record added and then cancelled (as a cancelled asynchronous pop is), racing a push that a
+// thread blocked in pop() waits for. A cancel that finds its record already run took the push's
+// one notification, and must pass it on (`pass_on`) or the thread sleeps beside the element.
+template <class Queue>
+scenario cancelled_record(bool pass_on) {
+  auto l = std::make_shared<ledger<Queue>>(2);
+  auto r = std::make_shared<record>();
+  return make(l, {[l, r, pass_on] {
+                    using mpmc::detail::side;
+                    l->q.template add<side::consumers>(*r);
+                    if (!l->q.template remove<side::consumers>(*r) && pass_on)
+                      l->q.template pass_on<side::consumers>();
+                  },
+                  [l] {
+                    if (auto v = l->q.pop()) l->popped[1].push_back(*v);
+                  },
+                  [l] { l->push(2, 201); }});
+}
+
+// --- batches and discard ----------------------------------------------------------------------
+
+// Two producers push runs of 3 and 2 as batches, one waiting for room (push_range), the other
+// retrying (try_push_range); a consumer takes batches of up to 2 (try_pop_n), or blocks for one.
+template <class Queue>
+scenario batches(std::size_t capacity) {
+  auto l = std::make_shared<ledger<Queue>>(capacity);
+  return make(l, {[l] {
+                    const value run[] = {101, 102, 103};
+                    const std::size_t n = l->q.push_n(run, 3, true);
+                    l->pushed[0].insert(l->pushed[0].end(), run, run + n);
+                  },
+                  [l] {
+                    const value run[] = {201, 202};
+                    for (std::size_t done = 0; done != 2;) {
+                      const std::size_t n = l->q.push_n(run + done, 2 - done, false);
+                      l->pushed[1].insert(l->pushed[1].end(), run + done, run + done + n);
+                      done += n;
+                      if (n == 0) mpmc::model::detail::yield_hint();
+                    }
+                  },
+                  [l] {
+                    value got[2];
+                    while (l->popped[2].size() < 5) {
+                      if (const std::size_t n = l->q.try_pop_n(got, 2); n != 0)
+                        l->popped[2].insert(l->popped[2].end(), got, got + n);
+                      else if (auto v = l->q.pop())
+                        l->popped[2].push_back(*v);
+                    }
+                  }});
+}
+
+// A channel's last receiver pops one element and goes (discard) while producers are blocked on a
+// queue of one: every push ends, and each pushed element is popped or destroyed by the discard.
+template <class Queue>
+scenario discard_racing_pushes() {
+  auto l = std::make_shared<ledger<Queue>>(1);
+  return make(l,
+              {[l] {
+                 l->push(0, 101);
+                 l->push(0, 102);
+               },
+               [l] { l->push(1, 201); },
+               [l] {
+                 if (auto v = l->q.pop()) l->popped[2].push_back(*v);
+                 l->discarded = l->q.discard();
+               }},
+              counts(l));
 }
 
 // Two producers push `each` elements; one consumer pops them all.
