@@ -29,6 +29,14 @@
 #include <thread>
 #include <vector>
 
+#if defined(__SANITIZE_THREAD__)
+#define MPMC_TEST_TSAN
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MPMC_TEST_TSAN
+#endif
+#endif
+
 namespace {
 using namespace std::chrono_literals;
 using Q = mpmc::queue<int>;
@@ -373,6 +381,9 @@ TEST(AsioTokens, UseFuture) {
   EXPECT_EQ(pushed.wait_for(20ms), std::future_status::timeout);
   EXPECT_EQ(q.try_pop(), 1);
   EXPECT_FALSE(pushed.get());
+  // An error is thrown from get(). Not under TSan: the exception's reference count lives in
+  // uninstrumented libstdc++, so freeing it in Asio's thread shows as a race with our read.
+#if !defined(MPMC_TEST_TSAN)
   q.close();
   auto refused = mpmc::async_push(q, 3, asio::use_future);
   try {
@@ -381,6 +392,7 @@ TEST(AsioTokens, UseFuture) {
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code(), mpmc::errc::closed);
   }
+#endif
 }
 
 // deferred: nothing happens until the deferred operation is launched.
