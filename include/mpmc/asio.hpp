@@ -177,8 +177,8 @@ class service final : public asio::execution_context::service {
 
   // Brackets a record's on_notify: shutdown() waits until no notify is posting into the context.
   void notify_begins() noexcept {
-    // relaxed: shutdown() sees this count through the record's state, whose release in on_notify
-    // follows it.
+    // relaxed: ordered before shutdown()'s read by the release fetch_or on the record's state that
+    // follows it in notified_record(), which shutdown() acquires (wait_for_notify) before it reads.
     notifying_.fetch_add(1, std::memory_order_relaxed);
   }
   void notify_ends() noexcept {
