@@ -24,6 +24,16 @@ struct queue_access {
   static void discard(Q& queue) noexcept {
     queue.discard();
   }
+  // A handle's queue, for <mpmc/asio.hpp>.
+  template <class Q>
+  static Q& queue_of(const handle_base<Q>& handle) noexcept {
+    return handle.queue();
+  }
+  // The event count side S waits on (a parking queue only), for <mpmc/asio.hpp>'s waiter records.
+  template <side S, class Q>
+  static auto& event(Q& queue) noexcept {
+    return queue.waiting_.template event<S>();
+  }
   // A handle whose last copy runs `last` on the queue, which it keeps alive until then.
   template <class Handle, class Q, class Last>
   static Handle counted(const std::shared_ptr<Q>& queue, Last last) {

@@ -38,6 +38,7 @@ class handle_base {
   Q& queue() const noexcept { return *queue_; }
 
  private:
+  friend struct queue_access;  // channel.hpp
   std::shared_ptr<Q> queue_;
 };
 }  // namespace detail
