@@ -6,7 +6,7 @@
 //   build/bench/bench/async_compare [REPS [ITEMS]] [--scenarios S,...] [--threads N]
 //       [--contenders C,...] [--timeout SECONDS]
 //
-// REPS defaults to 5, ITEMS to 400000; --threads (default 2) is the number of
+// REPS defaults to 5, ITEMS to 1000000; --threads (default 2) is the number of
 // threads that run the io_context in pingpong-mt and 4x4. Scenarios:
 //   pingpong     two coroutines on an io_context run by one thread, a request
 //                and a response queue of capacity 1024, ITEMS/4 round trips;
@@ -429,7 +429,7 @@ int main(int argc, char** argv) {
   const int reps = positional.size() > 0 ? std::max(1, std::atoi(positional[0].c_str())) : 5;
   const item n = positional.size() > 1 ? std::max<item>(64, std::strtoull(positional[1].c_str(),
                                                                            nullptr, 10))
-                                       : 400000;
+                                       : 1000000;
   for (const auto& s : scenarios)
     check(s == "pingpong" || s == "pingpong-mt" || s == "4x4" || s == "wake",
           "unknown scenario (pingpong, pingpong-mt, 4x4, wake)");
@@ -437,21 +437,24 @@ int main(int argc, char** argv) {
   for (std::size_t c : chosen)
     if (!contenders[c].ours) channel_index = c;
 
+  // A progress line only where someone watches it, not in a captured log.
+  const bool progress = isatty(STDERR_FILENO) != 0;
   // results[scenario][contender][rep]
   std::vector<std::vector<std::vector<sample>>> results(
       scenarios.size(), std::vector<std::vector<sample>>(contenders.size()));
   for (int rep = 0; rep != reps; ++rep) {
     for (std::size_t s = 0; s != scenarios.size(); ++s) {
       for (std::size_t c : chosen) {
-        std::fprintf(stderr, "\rrepetition %d/%d: %-12s %-8s", rep + 1, reps, scenarios[s].c_str(),
-                     contenders[c].key);
+        if (progress)
+          std::fprintf(stderr, "\rrepetition %d/%d: %-12s %-8s", rep + 1, reps,
+                       scenarios[s].c_str(), contenders[c].key);
         auto r = run_isolated(argv[0], c, scenarios[s], n, threads, timeout_s);
         check(r.has_value(), "a measurement failed");
         results[s][c].push_back(*r);
       }
     }
   }
-  std::fprintf(stderr, "\r%60s\r", "");
+  if (progress) std::fprintf(stderr, "\r%60s\r", "");
 
   std::printf("async_compare: %d repetitions, %llu items, capacity %zu, %u io_context threads in "
               "pingpong-mt and 4x4; medians\n\n",
