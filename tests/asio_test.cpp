@@ -40,6 +40,9 @@
 namespace {
 using namespace std::chrono_literals;
 using Q = mpmc::queue<int>;
+// No yields before an op links its record: it is linked when the initiating call returns, which
+// the tests of what a notify does to a linked record need.
+using linked_at_once = mpmc::queue<int, mpmc::wait::park<mpmc::backend::native, 64, 0>>;
 
 // What a handler saw.
 struct result {
@@ -202,7 +205,7 @@ TEST(AsioCancel, WaitingPushCancelledHandsItsValueBack) {
 // wake-up to the next waiter, an op or a parked thread.
 TEST(AsioCancel, NotifiedThenCancelledPassesTheWakeUpOn) {
   asio::io_context ioc;
-  Q q(2);
+  linked_at_once q(2);
   asio::cancellation_signal signal;
   result first, second;
   mpmc::async_pop(q, asio::bind_cancellation_slot(signal.slot(), record(ioc, first)));
@@ -296,13 +299,23 @@ TEST(AsioLifetime, DestroyedContextDestroysPendingOps) {
   EXPECT_EQ(q.try_pop(), 1);
   EXPECT_EQ(full.size(), 1u);
 
+  linked_at_once linked(1);
+  {
+    asio::io_context ioc;
+    mpmc::async_pop(linked,
+                    asio::bind_executor(ioc, [&](std::error_code, auto) { called = true; }));
+    ASSERT_TRUE(linked.push(2));  // the record runs and posts a run the context never runs
+  }
+  EXPECT_FALSE(called);
+  EXPECT_EQ(linked.try_pop(), 2);  // claimed by nobody
+
   {
     asio::io_context ioc;
     mpmc::async_pop(q, asio::bind_executor(ioc, [&](std::error_code, auto) { called = true; }));
-    ASSERT_TRUE(q.push(2));  // the record runs and posts a run the context never runs
+    ASSERT_TRUE(q.push(3));  // the op is yielding, not linked: its posted retry never runs
   }
   EXPECT_FALSE(called);
-  EXPECT_EQ(q.try_pop(), 2);  // claimed by nobody
+  EXPECT_EQ(q.try_pop(), 3);
 
   // A pending op through a receiver holds a copy of it; destroying the op releases it, so the
   // channel sees its last receiver go.

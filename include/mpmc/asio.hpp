@@ -7,8 +7,9 @@
 //   std::optional<Job> job = co_await mpmc::async_pop(q, asio::use_awaitable);
 //
 // An operation waits for readiness, then claims: it tries the queue's non-blocking call; if that
-// fails it links a waiter record on its side's event count (consumers wait for "not empty",
-// producers for "not full"), tries again, and waits. A notify runs the record, which posts the
+// fails it yields to its executor (posts its retry) as often as the wait policy yields, then links
+// a waiter record on its side's event count (consumers wait for "not empty", producers for "not
+// full"), tries again, and waits. A notify runs the record, which posts the
 // operation to its handler's executor; there it looks at its cancellation state, then tries once
 // more. So a waiting operation has claimed nothing, and cancelling it loses or duplicates no value.
 // docs/async.md has the semantics; the protocol is in detail::async::operation below.
@@ -204,25 +205,27 @@ class service final : public asio::execution_context::service {
   std::atomic<std::size_t> notifying_{0};
 };
 
-// What a record's notify posts: the run that makes the handler's executor the operation's owner.
-// It carries the handler's executor and allocator (asio::associator below). Destroyed without
-// being called (its context shut down), it destroys the operation.
+// What a record's notify posts (the run that makes the handler's executor the operation's owner),
+// or the owner when it yields. It carries the handler's executor and allocator (asio::associator
+// below). Destroyed without being called (its context shut down), it destroys the operation.
 template <class Op>
 struct posted_run {
   Op* op;
-  explicit posted_run(Op* o) noexcept : op(o) {}
-  posted_run(posted_run&& other) noexcept : op(std::exchange(other.op, nullptr)) {}
+  bool notified;  // posted by a notify, whose notification it then holds
+  posted_run(Op* o, bool n) noexcept : op(o), notified(n) {}
+  posted_run(posted_run&& other) noexcept
+      : op(std::exchange(other.op, nullptr)), notified(other.notified) {}
   posted_run& operator=(posted_run&&) = delete;
   ~posted_run() {
     if (op != nullptr) op->destroy();
   }
-  void operator()() { std::exchange(op, nullptr)->resume(); }
+  void operator()() { std::exchange(op, nullptr)->resume(notified); }
 };
 
 // The operation object of an async push or pop that has to wait. Who may touch it:
 //
 //   the owner: whoever runs the operation's steps one at a time: the initiating call, then the
-//     run that a notify posts to the handler's executor, and the cancellation handler, which Asio
+//     runs that a notify or a yield posts to the handler's executor, and the cancellation handler, which Asio
 //     requires to be called where the handler's other steps are serialized (the same thread, or
 //     the handler's strand);
 //   a notifier (any thread): only through on_notify, after it has unlinked the record;
@@ -278,7 +281,7 @@ class operation final : public service::node {
       op->destroy();
       throw;
     }
-    op->arm(false);
+    op->yield_or_arm(false);
   }
 
   operation(Handler&& handler, Ref ref, std::optional<T> value)
@@ -314,18 +317,33 @@ class operation final : public service::node {
   static void post_run(operation& op) noexcept {
     // A post can throw only where allocation fails, and the notifier cannot take an exception;
     // Asio's own operations treat it as fatal too.
-    asio::post(posted_run<operation>(&op));
+    asio::post(posted_run<operation>(&op, true));
   }
   friend struct posted_run<operation>;
 
-  void resume() {
+  void resume(bool notified) {
     if (cancelled_) {
       // The notification that posted this run is not needed here: pass it on.
-      event_.notify(1);
+      if (notified) event_.notify(1);
       finish(aborted(), true);
       return;
     }
-    arm(true);
+    // Before linking again: a notification usually means success.
+    result r = attempt();
+    if (r.ready) return finish(std::move(r), true);
+    yield_or_arm(true);
+  }
+
+  // Before it links its record, whose fence is a system call, an operation yields to its executor
+  // as a blocked thread yields its core before it sleeps, as many times as the wait policy says:
+  // the run it posts tries again after what is queued there, often the partner that makes it ready.
+  void yield_or_arm(bool on_executor) {
+    if (yields_left_ == 0) return arm(on_executor);
+    --yields_left_;
+    // relaxed: no record is linked, so no notifier reads it; shut_down() then leaves the operation
+    // to the posted run, which the dying context destroys.
+    state.store(notified, std::memory_order_relaxed);
+    asio::post(posted_run<operation>(this, false));
   }
 
   // The owner's step: link, try, and either wait or complete. `on_executor`: in a run, so a
@@ -368,8 +386,8 @@ class operation final : public service::node {
   // The cancellation handler; called where the owner's steps are serialized (see above).
   void cancel() {
     cancelled_ = true;
-    // Linked: nothing else refers to the operation. Not linked: the record ran and its notify
-    // posts (or posted) a run, which finds cancelled_ set.
+    // Linked: nothing else refers to the operation. Not linked: a run is posted (by the record's
+    // notify, or by a yield), which finds cancelled_ set.
     if (event_.remove(*this)) finish(aborted(), false);
   }
 
@@ -421,7 +439,7 @@ class operation final : public service::node {
     if (op.event_.remove(op))
       op.destroy();
     else
-      op.wait_for_notify();  // then its notify is counted, and shutdown() waits for its post
+      op.wait_for_notify();  // a yield, or a notify that is counted: shutdown() waits for its post
   }
 
   Handler handler_;
@@ -432,6 +450,7 @@ class operation final : public service::node {
   service& service_;
   cancel_handler* cancel_ = nullptr;
   bool cancelled_ = false;  // written and read by the owner only
+  std::uint32_t yields_left_ = yield_limit_of<typename Q::config_type::wait>;
 };
 
 // The initiation: the fast path posts its completion; otherwise an operation waits.
