@@ -81,7 +81,8 @@ bool wait_for(event& ec, const std::atomic<std::uint32_t>& turn, std::uint32_t w
               const Deadline& deadline) {
   // (T1) acquire: pairs with release (T2); the move's writes are visible.
   while (turn.load(std::memory_order_acquire) != want) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if constexpr (!std::same_as<Deadline, mpmc::detail::no_deadline>)
+      if (std::chrono::steady_clock::now() >= deadline) return false;
     const auto key = ec.prepare_wait();
     // acquire: as (T1); the re-check after announcing.
     if (turn.load(std::memory_order_acquire) == want) {
@@ -105,10 +106,9 @@ char state_of(pid_t pid) {
 TEST(SharedFutex, ANotifyWakesAChildParkedInCommitWait) {
   shared_object<shared_state> s;
   counting_shared_futex::counts = &s->counts;
-  const pid_t pid = spawn([&] {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    return wait_for(s->ping, s->turn, 1, deadline) ? 0 : 1;
-  });
+  // No deadline: a wake that does not reach the child leaves it asleep until join() kills it.
+  const pid_t pid =
+      spawn([&] { return wait_for(s->ping, s->turn, 1, mpmc::detail::no_deadline{}) ? 0 : 1; });
   // Publish only once the child sleeps in the kernel: then only a wake that reaches another
   // process lets it go (a timed-out wait would make it exit 1).
   const auto limit = std::chrono::steady_clock::now() + 10s;
