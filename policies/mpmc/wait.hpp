@@ -6,6 +6,7 @@
 #include <mpmc/backend/condvar.hpp>
 #include <mpmc/backend/cpu.hpp>
 #include <mpmc/backend/linux_futex.hpp>
+#include <mpmc/backend/shared_futex.hpp>
 #include <mpmc/concepts.hpp>
 
 #include <cstdint>
@@ -46,6 +47,9 @@ struct park {
 // On a Linux futex, the fastest parking policy. Linux only; elsewhere it fails to compile with a
 // message naming wait::atomic_wait.
 using futex = park<backend::linux_futex>;
+// On a futex shared between processes, with full fences on both sides of the wake-up race: the
+// only policy that parks across processes (a queue in shared memory). Linux only.
+using shared_futex = park<backend::shared_futex>;
 // On std::atomic::wait. Portable C++20; timed waits poll.
 using atomic_wait = park<backend::atomic_wait>;
 // On a mutex and condition variable. Portable with native deadlines; the slowest parking policy,

@@ -64,4 +64,24 @@ class asymmetric_fence {
   static inline std::atomic<int> fence_word_{0};
 #endif
 };
+
+// The fence pair that waiters on `T` need: T::fence where a backend names one (a backend whose
+// waiters live in other processes needs one that reaches them), else T::backend's (a wait
+// policy), else asymmetric_fence.
+// clang-format off
+template <class T>
+struct fence_of {
+  using type = asymmetric_fence;
+};
+template <class T>
+requires requires { typename T::fence; }
+struct fence_of<T> {
+  using type = typename T::fence;
+};
+template <class T>
+requires(requires { typename T::backend; } && !requires { typename T::fence; })
+struct fence_of<T> : fence_of<typename T::backend> {};
+// clang-format on
+template <class T>
+using fence_of_t = typename fence_of<T>::type;
 }  // namespace mpmc::backend

@@ -21,9 +21,12 @@
 
 namespace mpmc::backend {
 #if defined(__linux__)
-struct linux_futex {
+// ProcessShared: the calls leave out FUTEX_PRIVATE_FLAG, so the kernel keys the word by its page
+// and a wake reaches waiters in every process that maps it (shared_futex.hpp).
+template <bool ProcessShared>
+struct basic_futex {
   void wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {
-    call(word, FUTEX_WAIT_PRIVATE, seen, nullptr);
+    call(word, wait_op, seen, nullptr);
   }
   // False once the deadline has passed by the caller's clock; true otherwise, including when the
   // kernel's CLOCK_MONOTONIC timeout fires a hair early (the caller then waits again).
@@ -35,19 +38,20 @@ struct linux_futex {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now).count();
     const timespec relative{.tv_sec = static_cast<std::time_t>(ns / 1'000'000'000),
                             .tv_nsec = static_cast<long>(ns % 1'000'000'000)};
-    call(word, FUTEX_WAIT_PRIVATE, seen, &relative);
+    call(word, wait_op, seen, &relative);
     return Clock::now() < deadline;
   }
   // The kernel reads the count as an int: clamped, or "all" would read as -1.
   void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept {
-    call(word, FUTEX_WAKE_PRIVATE, std::min<std::uint32_t>(count, std::numeric_limits<int>::max()),
-         nullptr);
+    call(word, wake_op, std::min<std::uint32_t>(count, std::numeric_limits<int>::max()), nullptr);
   }
   void wake_all(std::atomic<std::uint32_t>& word) noexcept {
     wake(word, std::numeric_limits<std::uint32_t>::max());
   }
 
  private:
+  static constexpr int wait_op = ProcessShared ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE;
+  static constexpr int wake_op = ProcessShared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE;
   // EAGAIN (the word changed), EINTR and spurious returns all mean "look again", which every caller
   // does, so the result is never turned into errno.
   static long call(std::atomic<std::uint32_t>& word, int op, std::uint32_t value,
@@ -60,6 +64,7 @@ struct linux_futex {
                    0);
   }
 };
+using linux_futex = basic_futex<false>;
 using native = linux_futex;
 #else
 // Naming linux_futex is fine anywhere; using it (through wait::futex) fails with this sentence.

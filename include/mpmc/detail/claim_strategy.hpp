@@ -89,7 +89,8 @@ struct shared_claim {
   static std::uint64_t position(std::uint64_t raw) noexcept { return raw & ~closed_bit; }
 };
 
-template <template <class> class Atom, bool Producer>
+// Fence: the wait backend's (backend::fence_of), so that a close() from another process is seen.
+template <template <class> class Atom, bool Producer, class Fence = backend::asymmetric_fence>
 class lone_claim {
   static constexpr std::uint8_t shut = 1;         // close() has begun
   static constexpr std::uint8_t full_fences = 2;  // membarrier() refused
@@ -98,8 +99,7 @@ class lone_claim {
   lone_claim() noexcept {
     if constexpr (Producer)
       // relaxed: the ring is not yet shared.
-      gate_.store(backend::asymmetric_fence::prepare() ? 0 : full_fences,
-                  std::memory_order_relaxed);
+      gate_.store(Fence::prepare() ? 0 : full_fences, std::memory_order_relaxed);
   }
 
   // Always inlined: as a call, the position goes through memory (bench/compare, pair, spsc).
@@ -110,7 +110,7 @@ class lone_claim {
     // reads it only in size() and close(), which the handshake orders.
     counter.store(next, std::memory_order_relaxed);
     if constexpr (Producer) {
-      backend::asymmetric_fence::light();
+      Fence::light();
       // relaxed: the fence pair, not this load, orders it against close().
       if (gate_.load(std::memory_order_relaxed) != 0 && !admitted(counter, pos, closing))
         return take_result::refused;
@@ -123,9 +123,9 @@ class lone_claim {
     const std::uint8_t was = gate_.fetch_or(shut, std::memory_order_seq_cst);
     if ((was & shut) != 0) return false;
     if ((was & full_fences) != 0)
-      backend::asymmetric_fence::full();
+      Fence::full();
     else
-      backend::asymmetric_fence::heavy();
+      Fence::heavy();
     // relaxed: ordered by the fence pair; published by the caller's release store of
     // closing_state::closing.
     final = counter.load(std::memory_order_relaxed);
@@ -146,7 +146,7 @@ class lone_claim {
                 closing_state<Atom>& closing) noexcept {
     // relaxed (all gate loads): the fence pair orders them against close().
     if ((gate_.load(std::memory_order_relaxed) & full_fences) != 0) {
-      backend::asymmetric_fence::full();
+      Fence::full();
       if ((gate_.load(std::memory_order_relaxed) & shut) == 0) return true;
     }
     // acquire: pairs with the release store of `closing` after final_tail.
@@ -162,8 +162,10 @@ class lone_claim {
 };
 
 // The strategy for a side policy (producers::*, consumers::*).
-template <class SidePolicy, template <class> class Atom, bool Producer>
+template <class SidePolicy, template <class> class Atom, bool Producer,
+          class Fence = backend::asymmetric_fence>
 using claim_strategy_for =
-    std::conditional_t<SidePolicy::exclusive, lone_claim<Atom, Producer>, shared_claim<Atom>>;
+    std::conditional_t<SidePolicy::exclusive, lone_claim<Atom, Producer, Fence>,
+                       shared_claim<Atom>>;
 
 }  // namespace mpmc::detail

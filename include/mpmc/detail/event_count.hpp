@@ -28,6 +28,7 @@ struct waiter {
 
 template <class Backend, template <class> class Atom = std::atomic>
 class alignas(backend::false_sharing_range) event_count {
+  using fence = backend::fence_of_t<Backend>;  // asymmetric_fence unless Backend names one
   static constexpr std::uint32_t all = std::numeric_limits<std::uint32_t>::max();
   // Where membarrier() is refused, keeps the count non-zero: every notify takes the slow path,
   // which issues the full fence.
@@ -38,15 +39,14 @@ class alignas(backend::false_sharing_range) event_count {
 
   event_count() noexcept {
     // relaxed: the queue is not yet shared; publishing it orders this store before other threads.
-    if (!backend::asymmetric_fence::prepare())
-      waiters_.store(fence_bias, std::memory_order_relaxed);
+    if (!fence::prepare()) waiters_.store(fence_bias, std::memory_order_relaxed);
   }
 
   // Announces a waiter; the caller re-checks its condition, then cancel_wait() or commit_wait().
   key prepare_wait() noexcept {
     // relaxed: ordered before the re-check by the heavy fence, which pairs with notify()'s light.
     waiters_.fetch_add(1, std::memory_order_relaxed);
-    backend::asymmetric_fence::heavy();
+    fence::heavy();
     // (E1) acquire: pairs with release (E2) in wake(), so the re-check sees that publish.
     return epoch_.load(std::memory_order_acquire);
   }
@@ -68,7 +68,7 @@ class alignas(backend::false_sharing_range) event_count {
   // After a publish that lets `count` waiters proceed. Always inlined: it is on every push and pop
   // of a parking queue (bench/compare, pair).
   [[gnu::always_inline]] void notify(std::uint32_t count) noexcept {
-    backend::asymmetric_fence::light();
+    fence::light();
     // relaxed: ordered after the publish by the fence pair (docs/memory_ordering.md, Waiting).
     if (waiters_.load(std::memory_order_relaxed) != 0) wake(count);
   }
@@ -87,7 +87,7 @@ class alignas(backend::false_sharing_range) event_count {
     // relaxed: under the lock.
     records_.store(records_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     unlock();
-    backend::asymmetric_fence::heavy();
+    fence::heavy();
   }
   // Unlinks a record that has not run; false if it has (or runs now): its owner must then use the
   // notification or pass it on (notify(1)), or a thread meant to be woken sleeps on.
@@ -104,7 +104,7 @@ class alignas(backend::false_sharing_range) event_count {
   void wake(std::uint32_t count) noexcept {
     // relaxed: as in notify().
     if ((waiters_.load(std::memory_order_relaxed) & fence_bias) != 0) {
-      backend::asymmetric_fence::full();
+      fence::full();
       // relaxed: ordered after the publish by the full fence just issued.
       if ((waiters_.load(std::memory_order_relaxed) & ~fence_bias) == 0) return;
     }

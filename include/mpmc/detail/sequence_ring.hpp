@@ -57,8 +57,9 @@ class sequence_ring {
   using storage_type = typename capacity_type::template storage<slot_type>;
   using map_type =
       slot_map<slot_type, fixed_extent<capacity_type>, interleaves<typename Config::padding>>;
-  using push_claim = claim_strategy_for<typename Config::producers, Atom, true>;
-  using pop_claim = claim_strategy_for<typename Config::consumers, Atom, false>;
+  using fence = backend::fence_of_t<typename Config::wait>;  // the event counts', for close() too
+  using push_claim = claim_strategy_for<typename Config::producers, Atom, true, fence>;
+  using pop_claim = claim_strategy_for<typename Config::consumers, Atom, false, fence>;
 
   static constexpr std::size_t max_capacity = std::size_t{1} << 30;  // a lap, 2*L turns, < 2^31
 
