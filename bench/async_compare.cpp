@@ -36,6 +36,8 @@
 // ratio ours/channel of those medians, and the median of the per-repetition
 // ratios (each repetition's contenders ran back to back); every repetition's
 // samples follow the table.
+#include "child_process.hpp"
+
 #include <mpmc/asio.hpp>
 #include <mpmc/queue.hpp>
 
@@ -61,9 +63,6 @@
 #include <thread>
 #include <vector>
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -316,47 +315,15 @@ sample measure(std::size_t who, const std::string& scenario, item n, unsigned th
 // nullopt (and says why on stderr) if the child failed or ran past `timeout_s`.
 std::optional<sample> run_isolated(const char* self, std::size_t who, const std::string& scenario,
                                    item n, unsigned threads, int timeout_s) {
-  int fds[2];
-  check(pipe(fds) == 0, "pipe failed");
-  const pid_t pid = fork();
-  check(pid >= 0, "fork failed");
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    const std::string index = std::to_string(who), items = std::to_string(n),
-                      t = std::to_string(threads);
-    execl(self, self, "--threads", t.c_str(), "--one", index.c_str(), scenario.c_str(),
-          items.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(fds[1]);
-  std::string out;
-  char buffer[256];
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  bool timed_out = false;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    const ssize_t got = read(fds[0], buffer, sizeof buffer);
-    if (got <= 0) break;  // the child closed its end: done
-    out.append(buffer, static_cast<std::size_t>(got));
-  }
-  close(fds[0]);
-  if (timed_out) kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const bench::child_result c =
+      bench::run_child(self,
+                       {"--threads", std::to_string(threads), "--one", std::to_string(who),
+                        scenario, std::to_string(n)},
+                       timeout_s);
   sample s{};
-  if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      std::sscanf(out.c_str(), "%lf %lf", &s.value, &s.extra) != 2) {
+  if (!c.ok || std::sscanf(c.out.c_str(), "%lf %lf", &s.value, &s.extra) != 2) {
     std::fprintf(stderr, "\nasync_compare: %s, %s: %s\n", contenders[who].key, scenario.c_str(),
-                 timed_out ? "timed out, killed" : "failed");
+                 c.timed_out ? "timed out, killed" : "failed");
     return std::nullopt;
   }
   return s;

@@ -31,6 +31,7 @@
 // side has one thread.
 // Floors are not queues: two uncontended compare-exchanges (pair) and a bare
 // futex wait and wake (idle), what no queue beats on the machine.
+#include "child_process.hpp"
 #include "peers.hpp"
 #include "scenarios.hpp"
 
@@ -43,11 +44,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
@@ -184,47 +180,15 @@ result median(std::vector<result> v) {
 // ran past `timeout_s`, in which case it is killed.
 std::optional<result> run_isolated(const char* self, std::size_t queue, const std::string& scenario,
                                    item n, int timeout_s) {
-  int fds[2];
-  check(pipe(fds) == 0, "compare", "pipe failed");
-  const pid_t pid = fork();
-  check(pid >= 0, "compare", "fork failed");
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    const std::string index = std::to_string(queue), items = std::to_string(n),
-                      warm = std::to_string(warmup.count());
-    execl(self, self, "--warmup", warm.c_str(), "--one", index.c_str(), scenario.c_str(),
-          items.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(fds[1]);
-  std::string out;
-  char buffer[256];
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  bool timed_out = false;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    const ssize_t got = read(fds[0], buffer, sizeof buffer);
-    if (got <= 0) break;  // the child closed its end: done
-    out.append(buffer, static_cast<std::size_t>(got));
-  }
-  close(fds[0]);
-  if (timed_out) kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const child_result c =
+      run_child(self,
+                {"--warmup", std::to_string(warmup.count()), "--one", std::to_string(queue),
+                 scenario, std::to_string(n)},
+                timeout_s);
   result r{};
-  if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      std::sscanf(out.c_str(), "%lf %lf", &r.value, &r.cpu) != 2) {
+  if (!c.ok || std::sscanf(c.out.c_str(), "%lf %lf", &r.value, &r.cpu) != 2) {
     std::fprintf(stderr, "\ncompare: queue %zu, %s: %s\n", queue, scenario.c_str(),
-                 timed_out ? "timed out, killed" : "failed");
+                 c.timed_out ? "timed out, killed" : "failed");
     return std::nullopt;
   }
   return r;
