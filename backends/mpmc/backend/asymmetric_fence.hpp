@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <type_traits>
 
 #if defined(__linux__)
 #include <linux/membarrier.h>
@@ -66,22 +67,16 @@ class asymmetric_fence {
 };
 
 // The fence pair that waiters on `T` need: T::fence where a backend names one (a backend whose
-// waiters live in other processes needs one that reaches them), else T::backend's (a wait
-// policy), else asymmetric_fence.
-// clang-format off
+// waiters live in other processes needs one that reaches them), T::backend's for a wait policy,
+// else asymmetric_fence.
 template <class T>
-struct fence_of {
-  using type = asymmetric_fence;
-};
+struct fence_of : std::type_identity<asymmetric_fence> {};
 template <class T>
 requires requires { typename T::fence; }
-struct fence_of<T> {
-  using type = typename T::fence;
-};
+struct fence_of<T> : std::type_identity<typename T::fence> {};
 template <class T>
-requires(requires { typename T::backend; } && !requires { typename T::fence; })
-struct fence_of<T> : fence_of<typename T::backend> {};
-// clang-format on
+requires requires { typename T::backend::fence; }
+struct fence_of<T> : std::type_identity<typename T::backend::fence> {};
 template <class T>
 using fence_of_t = typename fence_of<T>::type;
 }  // namespace mpmc::backend
