@@ -377,6 +377,25 @@ TEST(ShmSegment, OpenOfASegmentNeverSizedTimesOut) {
   EXPECT_NE(what.find(std::strerror(ETIMEDOUT)), std::string::npos) << what;
 }
 
+// A creator killed before it publishes (here: _exit, which runs no destructor) leaves its name;
+// an opener learns at once that nobody will publish it, rather than at its timeout.
+TEST(ShmSegment, OpenOfASegmentWhoseCreatorDiedIsOwnerDead) {
+  scoped_name n("orphan");
+  const pid_t creator = spawn([&] {
+    auto s = shm::segment::create<int>(n.name, spec_of(4));
+    ::_exit(0);
+    return 1;
+  });
+  ASSERT_EQ(join(creator), 0);  // reaped: a zombie still answers kill(pid, 0)
+  ASSERT_TRUE(exists(n.name));
+  try {
+    (void)shm::segment::open<int>(n.name, spec_of(4), {.timeout = 30s});
+    FAIL() << "opened";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), std::errc::owner_dead) << e.what();  // not timed_out
+  }
+}
+
 TEST(ShmSegment, ACreatorThatNeverPublishesRemovesTheName) {
   scoped_name n("unpublished");
   {

@@ -10,7 +10,8 @@
 //   posix_fallocate(size)        the pages exist now: a full /dev/shm is ENOSPC here, not a
 //                                SIGBUS at some later first touch; the size is set in one step
 //   header, payload, publish()   `initialised` set with release once the payload is constructed
-// An opener waits (up to options::timeout) for the size to be non-zero, then for `initialised`.
+// An opener waits (up to options::timeout) for the size to be non-zero, then for `initialised`,
+// unless the creator the header names has ended first (errc::owner_dead: remove the name).
 // Linux first; any POSIX system with shm_open and posix_fallocate should do.
 #pragma once
 
@@ -32,6 +33,7 @@
 #include <utility>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -113,6 +115,9 @@ struct header {
   std::uint64_t payload_offset;
   std::uint64_t payload_size;
   std::atomic<std::uint32_t> initialised;  // 0 until publish()
+  // Written first: an opener that finds it gone while `initialised` is 0 stops waiting. A pid in
+  // the creator's PID namespace; in another namespace the check may see a stranger or nobody.
+  std::atomic<std::int32_t> creator;
 };
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free,
               "mpmc::shm: the header's flag must be lock-free to be shared between processes");
@@ -223,7 +228,10 @@ class segment {
         if (const int error = ::posix_fallocate(fd, 0, static_cast<off_t>(offset + spec.size)))
           detail::fail(error, name, "posix_fallocate");
         s.map(static_cast<std::size_t>(offset + spec.size));
-        detail::fill<T>(*::new (s.base_) header{}, spec, tag_name<T>(opts), offset);
+        header& h = *::new (s.base_) header{};
+        // relaxed: a hint; an opener that reads 0 (not yet stored) simply waits.
+        h.creator.store(static_cast<std::int32_t>(::getpid()), std::memory_order_relaxed);
+        detail::fill<T>(h, spec, tag_name<T>(opts), offset);
         return s;
       }
       if (errno != EEXIST || opts.how != creation::open_or_create)
@@ -239,7 +247,8 @@ class segment {
 
   // Opens the segment `name`, waits for its creator to publish it, and checks its header.
   // Throws std::system_error (ENOENT, EACCES; errc::timed_out after options::timeout without the
-  // payload published) or layout_error.
+  // payload published; errc::owner_dead once its creator has ended without publishing it) or
+  // layout_error.
   template <class T>
   static segment open(std::string_view name, const payload_spec& spec, const options& opts = {}) {
     return open_until<T>(name, spec, opts, std::chrono::steady_clock::now() + opts.timeout);
@@ -300,10 +309,20 @@ class segment {
     });
     if (!sized) detail::fail(ETIMEDOUT, name, "waiting for the creator to size the segment");
     s.map(static_cast<std::size_t>(st.st_size));
-    const bool ready = detail::poll_until(deadline, [&] {
+    bool orphaned = false;
+    const auto published = [&] {
       // (S2) acquire: pairs with release (S1) in publish(); the header and payload are then ours.
       return s.head().initialised.load(std::memory_order_acquire) == detail::published;
+    };
+    const bool ready = detail::poll_until(deadline, [&] {
+      if (published()) return true;
+      // relaxed: see header::creator. Gone, it can publish no more: one last look, then give up.
+      const std::int32_t creator = s.head().creator.load(std::memory_order_relaxed);
+      orphaned = creator > 0 && ::kill(creator, 0) != 0 && errno == ESRCH && !published();
+      return orphaned;
     });
+    if (orphaned)
+      detail::fail(EOWNERDEAD, name, "its creator ended before publishing it (remove the name)");
     if (!ready) detail::fail(ETIMEDOUT, name, "waiting for the creator to publish the segment");
     header expected{};
     const std::uint64_t align = std::max<std::uint64_t>(spec.align, alignof(header));
