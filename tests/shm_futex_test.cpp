@@ -14,8 +14,6 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
-#include <fstream>
-#include <string>
 #include <thread>
 
 #include <unistd.h>
@@ -26,6 +24,7 @@ namespace backend = mpmc::backend;
 using mpmc::test::join;
 using mpmc::test::shared_object;
 using mpmc::test::spawn;
+using mpmc::test::state_of;
 using namespace std::chrono_literals;
 
 static_assert(mpmc::parking_backend<backend::shared_futex>);
@@ -92,15 +91,6 @@ bool wait_for(event& ec, const std::atomic<std::uint32_t>& turn, std::uint32_t w
     ec.commit_wait(key, deadline);
   }
   return true;
-}
-
-// 'S' once the process sleeps (in futex_wait, for the child below).
-char state_of(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  const auto close = line.rfind(')');
-  return close == std::string::npos || close + 2 >= line.size() ? '?' : line[close + 2];
 }
 
 TEST(SharedFutex, ANotifyWakesAChildParkedInCommitWait) {

@@ -225,9 +225,9 @@ struct posted_run {
 // The operation object of an async push or pop that has to wait. Who may touch it:
 //
 //   the owner: whoever runs the operation's steps one at a time: the initiating call, then the
-//     runs that a notify or a yield posts to the handler's executor, and the cancellation handler, which Asio
-//     requires to be called where the handler's other steps are serialized (the same thread, or
-//     the handler's strand);
+//     runs that a notify or a yield posts to the handler's executor, and the cancellation handler,
+//     which Asio requires to be called where the handler's other steps are serialized (the same
+//     thread, or the handler's strand);
 //   a notifier (any thread): only through on_notify, after it has unlinked the record;
 //   the service's shutdown(), when the context dies with the operation pending.
 //
@@ -478,6 +478,11 @@ struct initiate {
 
 template <class Q>
 void check_queue() {
+  static_assert(
+      !requires { Q::in_shared_memory; },
+      "mpmc::async_push/async_pop: not on a queue in shared memory (mpmc::shm::queue): "
+      "a waiting operation is a record in this process, which a push or pop in another "
+      "process cannot run");
   static_assert(parks<Q>,
                 "mpmc::async_push/async_pop: the queue's wait policy must park (wait::park, "
                 "wait::futex, wait::atomic_wait, wait::condvar); a spinning queue has no event "

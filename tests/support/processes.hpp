@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -73,6 +74,26 @@ inline int join(pid_t pid, std::chrono::milliseconds limit = std::chrono::second
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   ADD_FAILURE() << "child " << pid << " ended by signal " << WTERMSIG(status);
   return -1;
+}
+
+// The state letter of /proc/<pid>/stat: 'S' once the process sleeps (in futex_wait, for a child
+// parked on a queue); '?' if it cannot be read.
+inline char state_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() ? '?' : line[close + 2];
+}
+
+// Waits up to `limit` for the process to sleep; false if it never did.
+inline bool sleeps_soon(pid_t pid, std::chrono::milliseconds limit = std::chrono::seconds{10}) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (state_of(pid) != 'S') {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  }
+  return true;
 }
 
 // An object of type T in memory that a fork shares (MAP_SHARED | MAP_ANONYMOUS), constructed

@@ -12,6 +12,7 @@ namespace mpmc::backend {
 #if defined(__linux__)
 struct shared_futex : basic_futex<true> {
   using fence = symmetric_fence;
+  static constexpr bool process_shared = true;  // mpmc::shm::queue accepts it
 };
 #else
 namespace detail {

@@ -55,8 +55,8 @@ class sequence_ring {
  public:
   using slot_type = slot<T, Config::padding::alignment, Atom>;
   using storage_type = typename capacity_type::template storage<slot_type>;
-  using map_type =
-      slot_map<slot_type, fixed_extent<capacity_type>, interleaves<typename Config::padding>>;
+  using map_type = slot_map<slot_type, fixed_extent<capacity_type>,
+                            interleaves<typename Config::padding>, pointer_of<storage_type>>;
   using fence = backend::fence_of_t<typename Config::wait>;  // the event counts', for close() too
   using push_claim = claim_strategy_for<typename Config::producers, Atom, true, fence>;
   using pop_claim = claim_strategy_for<typename Config::consumers, Atom, false, fence>;

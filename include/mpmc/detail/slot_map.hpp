@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <utility>
 
 namespace mpmc::detail {
 
@@ -51,11 +52,25 @@ requires(C::is_fixed&& requires {
   C::extent;
 }) inline constexpr std::size_t fixed_extent<C> = C::extent;
 
+// How the map holds its slots: as the storage's `pointer` where it names one, else a plain pointer.
+template <class Storage>
+struct storage_pointer {
+  using type = decltype(std::declval<Storage&>().data());
+};
+template <class Storage>
+requires requires { typename Storage::pointer; }
+struct storage_pointer<Storage> {
+  using type = typename Storage::pointer;
+};
+template <class Storage>
+using pointer_of = typename storage_pointer<Storage>::type;
+
 // The ring's slots and how positions map onto them; `Fixed` is capacity::fixed's N (0 for a
-// capacity chosen at run time). Read-only after construction.
-template <class Slot, std::size_t Fixed, bool Interleave>
+// capacity chosen at run time); `Pointer` the storage's (one that holds in every process mapping a
+// segment: shm/relative_ptr.hpp). Read-only after construction.
+template <class Slot, std::size_t Fixed, bool Interleave, class Pointer = Slot*>
 struct slot_map {
-  Slot* slots = nullptr;
+  Pointer slots{};
   std::uint64_t size = 0;  // n
   std::uint64_t lap = 0;   // L: n rounded up to a power of two
   unsigned spread = 0;
