@@ -61,12 +61,13 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <signal.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,15 +90,12 @@ std::int64_t now_ns() {
       .count();
 }
 
-double seconds(const timeval& t) {
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-}
-
-// This process's CPU time so far, user and system, in seconds.
-double own_cpu() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return seconds(ru.ru_utime) + seconds(ru.ru_stime);
+// This process's CPU time so far, user and system, in ns: the scheduler's exact count, where
+// getrusage() rounds to microseconds.
+std::int64_t own_cpu_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
 }
 
 // --- the contenders -------------------------------------------------------------------------------
@@ -250,23 +248,19 @@ class processes {
     gate_[1] = -1;
   }
 
-  // Parent: waits for every child; returns their CPU time, user and system, in seconds.
-  double reap() {
-    double cpu = 0;
+  // Parent: waits for every child to exit; throws if one failed.
+  void reap() {
     bool ok = true;
     while (!pids_.empty()) {
       int status = 0;
-      rusage ru{};
-      if (wait4(pids_.back(), &status, 0, &ru) < 0) {
-        check(errno == EINTR, "wait4 failed");
+      if (waitpid(pids_.back(), &status, 0) < 0) {
+        check(errno == EINTR, "waitpid failed");
         continue;
       }
       pids_.pop_back();
       ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      cpu += seconds(ru.ru_utime) + seconds(ru.ru_stime);
     }
     check(ok, "a child process failed");
-    return cpu;
   }
 
  private:
@@ -310,6 +304,30 @@ struct sample {
   double extra = 0;  // roundtrip, 1x1, 4x4: CPU time of all processes / wall time; idle: unused
 };
 
+// What the children report. Lock-free atomics: they are address-free, so each process may use
+// them at its own mapping. Every load the parent makes is relaxed and pairs with nothing: it reads
+// after waitpid() has seen every child exit, which orders the children's stores before it.
+struct report {
+  std::atomic<item> count{0}, sum{0}, squares{0};  // sums modulo 2^64
+  std::atomic<unsigned> producers_done{0}, consumers_done{0};
+  std::atomic<std::int64_t> end{0};     // when the last consumer finished, steady_clock ns
+  std::atomic<std::int64_t> cpu_ns{0};  // the children's CPU time between the gate and the end
+  std::atomic<std::int64_t> wall_ns{0};  // idle: how long the consumer's pop blocked
+};
+static_assert(std::atomic<item>::is_always_lock_free && std::atomic<unsigned>::is_always_lock_free &&
+                  std::atomic<std::int64_t>::is_always_lock_free,
+              "shm_compare: the report area's atomics must be lock-free to be shared by processes");
+
+// Runs a child's timed work and adds the CPU time it took to the report: the fork, the open and
+// the wait at the gate are not the work, and would weigh on a short run.
+template <class Work>
+void timed(report& r, Work work) {
+  const std::int64_t before = own_cpu_ns();
+  work();
+  // relaxed: pairs with nothing; the parent reads it after waitpid() (see report).
+  r.cpu_ns.fetch_add(own_cpu_ns() - before, std::memory_order_relaxed);
+}
+
 // --- roundtrip: a request and a response queue, one echo process -----------------------------------
 
 template <class C>
@@ -317,48 +335,44 @@ sample roundtrip(item n) {
   const std::string request_name = fresh_name("request"), response_name = fresh_name("response");
   names<C> guard({request_name, response_name});
   C request(create_t{}, request_name), response(create_t{}, response_name);
+  shared_anon<report> r;
   processes children;
   children.spawn([&](processes& self) {
     C in(open_t{}, request_name), out(open_t{}, response_name);
     self.ready();
-    for (;;) {
-      const item v = in.pop();
-      out.push(v);
-      if (v == stop) return;
-    }
+    self.wait_gate();
+    timed(*r, [&] {
+      for (;;) {
+        const item v = in.pop();
+        out.push(v);
+        if (v == stop) return;
+      }
+    });
   });
   children.await_ready();
   guard.remove();
-  const double cpu_before = own_cpu();
+  const std::int64_t cpu_before = own_cpu_ns();
   const std::int64_t start = now_ns();
+  children.open_gate();
   for (item i = 1; i <= n; ++i) {
     request.push(i);
     check(response.pop() == i, "roundtrip: wrong answer");
   }
   const std::int64_t end = now_ns();
-  const double cpu = own_cpu() - cpu_before;
+  const std::int64_t cpu = own_cpu_ns() - cpu_before;
   request.push(stop);
   check(response.pop() == stop, "roundtrip: wrong answer to the stop value");
-  const double wall = static_cast<double>(end - start) * 1e-9;
-  return {static_cast<double>(end - start) / static_cast<double>(n),
-          (cpu + children.reap()) / wall};
+  children.reap();
+  // relaxed: see report.
+  const std::int64_t children_cpu = r->cpu_ns.load(std::memory_order_relaxed);
+  const auto wall = static_cast<double>(end - start);
+  return {wall / static_cast<double>(n), static_cast<double>(cpu + children_cpu) / wall};
 }
 
 // --- 1x1 and 4x4: producer and consumer processes on one queue -------------------------------------
 
-// What the children report. Lock-free atomics: they are address-free, so each process may use
-// them at its own mapping.
-struct tallies {
-  std::atomic<item> count{0}, sum{0}, squares{0};  // sums modulo 2^64
-  std::atomic<unsigned> producers_done{0}, consumers_done{0};
-  std::atomic<std::int64_t> end{0};  // when the last consumer finished, steady_clock ns
-};
-static_assert(std::atomic<item>::is_always_lock_free && std::atomic<unsigned>::is_always_lock_free &&
-                  std::atomic<std::int64_t>::is_always_lock_free,
-              "shm_compare: the report area's atomics must be lock-free to be shared by processes");
-
 template <class C>
-void produce(C& q, item first, item last, unsigned producers, unsigned consumers, tallies& t) {
+void produce(C& q, item first, item last, unsigned producers, unsigned consumers, report& t) {
   for (item v = first; v <= last; ++v) q.push(v);
   // acq_rel: the release publishes this producer's completed pushes; the last producer's acquire
   // pairs with the others' releases, so its stop values follow every item of every producer.
@@ -367,20 +381,20 @@ void produce(C& q, item first, item last, unsigned producers, unsigned consumers
 }
 
 template <class C>
-void consume(C& q, unsigned consumers, tallies& t) {
+void consume(C& q, unsigned consumers, report& t) {
   item count = 0, sum = 0, squares = 0;
   for (item v; (v = q.pop()) != stop;) {
     ++count;
     sum += v;
     squares += v * v;
   }
-  // relaxed (the three adds): pair with nothing; the parent reads them after wait4() has seen this
-  // process exit, which orders them.
+  // relaxed (the three adds): pair with nothing; the parent reads them after waitpid() (see
+  // report).
   t.count.fetch_add(count, std::memory_order_relaxed);
   t.sum.fetch_add(sum, std::memory_order_relaxed);
   t.squares.fetch_add(squares, std::memory_order_relaxed);
   // relaxed: pairs with nothing; only the count matters. The last consumer to count takes the
-  // time, and wait4() orders the store before the parent's load.
+  // time, which the parent reads after waitpid() (see report).
   if (t.consumers_done.fetch_add(1, std::memory_order_relaxed) + 1 == consumers)
     t.end.store(now_ns(), std::memory_order_relaxed);
 }
@@ -392,29 +406,30 @@ sample streams(item n, unsigned producers, unsigned consumers) {
   const std::string name = fresh_name("queue");
   names<C> guard({name});
   C q(create_t{}, name);
-  shared_anon<tallies> t;
+  shared_anon<report> t;
   processes children;
   for (unsigned i = 0; i != consumers; ++i)
     children.spawn([&](processes& self) {
       C mine(open_t{}, name);
       self.ready();
       self.wait_gate();
-      consume(mine, consumers, *t);
+      timed(*t, [&] { consume(mine, consumers, *t); });
     });
   for (unsigned i = 0; i != producers; ++i)
     children.spawn([&, i](processes& self) {
       C mine(open_t{}, name);
       self.ready();
       self.wait_gate();
-      produce(mine, i * per + 1, (i + 1) * per, producers, consumers, *t);
+      timed(*t, [&] { produce(mine, i * per + 1, (i + 1) * per, producers, consumers, *t); });
     });
   children.await_ready();
   guard.remove();
   const std::int64_t start = now_ns();
   children.open_gate();
-  const double cpu = children.reap();
-  // relaxed (every load here): pairs with nothing; wait4() in reap() saw every child exit.
+  children.reap();
+  // relaxed (every load here): see report.
   const std::int64_t end = t->end.load(std::memory_order_relaxed);
+  const std::int64_t cpu = t->cpu_ns.load(std::memory_order_relaxed);
   // Items 1..n: a lost item and a duplicate could balance a count and a sum, hardly also the sum
   // of squares.
   item want_squares = 0;
@@ -422,46 +437,38 @@ sample streams(item n, unsigned producers, unsigned consumers) {
   check(t->count.load(std::memory_order_relaxed) == n, "item count mismatch");
   check(t->sum.load(std::memory_order_relaxed) == n * (n + 1) / 2, "sum mismatch");
   check(t->squares.load(std::memory_order_relaxed) == want_squares, "sum of squares mismatch");
-  const double wall = static_cast<double>(end - start) * 1e-9;
-  return {static_cast<double>(n) / wall / 1e6, cpu / wall};
+  const auto wall = static_cast<double>(end - start);
+  return {static_cast<double>(n) / wall * 1e3, static_cast<double>(cpu) / wall};
 }
 
 // --- idle: a consumer blocked on an empty queue ----------------------------------------------------
 
 constexpr auto idle_time = std::chrono::seconds(1);
 
-// What the consumer measured around its pop.
-struct blocked {
-  std::atomic<std::int64_t> cpu_ns{0}, wall_ns{0};
-};
-
 template <class C>
 sample idle() {
   const std::string name = fresh_name("queue");
   names<C> guard({name});
   C q(create_t{}, name);
-  shared_anon<blocked> b;
+  shared_anon<report> b;
   processes children;
   children.spawn([&](processes& self) {
     C mine(open_t{}, name);
     self.ready();
     // Its own CPU time around the pop only: the fork and the open are not the waiting.
-    const double cpu_before = own_cpu();
     const std::int64_t start = now_ns();
-    const item v = mine.pop();
-    const std::int64_t end = now_ns();
-    const double cpu = own_cpu() - cpu_before;
+    item v = 0;
+    timed(*b, [&] { v = mine.pop(); });
+    // relaxed: pairs with nothing; the parent reads it after waitpid() (see report).
+    b->wall_ns.store(now_ns() - start, std::memory_order_relaxed);
     check(v == stop, "idle: wrong item");
-    // relaxed (both): pair with nothing; wait4() in reap() orders them before the parent's loads.
-    b->cpu_ns.store(static_cast<std::int64_t>(cpu * 1e9), std::memory_order_relaxed);
-    b->wall_ns.store(end - start, std::memory_order_relaxed);
   });
   children.await_ready();
   guard.remove();
   std::this_thread::sleep_for(idle_time);
   q.push(stop);
   children.reap();
-  // relaxed (both): pair with nothing; reap() saw the child exit.
+  // relaxed (both): see report.
   const auto cpu = static_cast<double>(b->cpu_ns.load(std::memory_order_relaxed));
   const auto wall = static_cast<double>(b->wall_ns.load(std::memory_order_relaxed));
   return {100 * cpu / wall};
@@ -560,7 +567,7 @@ std::string ratios(const std::vector<double>& mine, const std::vector<double>& t
     if (theirs[k] != 0) per_rep.push_back(mine[k] / theirs[k]);
   char text[64];
   if (median(theirs) == 0 || per_rep.empty()) return "- (denominator 0)";
-  std::snprintf(text, sizeof text, "%.2f (per rep %.2f)", median(mine) / median(theirs),
+  std::snprintf(text, sizeof text, "%.3g (per rep %.3g)", median(mine) / median(theirs),
                 median(per_rep));
   return text;
 }
