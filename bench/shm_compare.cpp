@@ -14,9 +14,9 @@
 //   idle       one consumer process blocked in pop on an empty queue for 1 s; its CPU time over
 //              that second, in % of one core
 // In 1x1 and 4x4 every item is checked delivered exactly once (count, sum, sum of squares). Each
-// of roundtrip, 1x1 and 4x4 also reports the CPU time of all its processes divided by the wall
-// time (cores kept busy): what a figure costs, which on a machine with few cores decides whether
-// spinning helps or hurts.
+// of roundtrip, 1x1 and 4x4 also reports the CPU time its processes spent in the timed work (each
+// reads its own clock around it) divided by the wall time: the cores kept busy, what a figure
+// costs, which on a machine with few cores decides whether spinning helps or hurts.
 // Contenders: `shm` (mpmc::shm::queue<uint64_t>, which parks on a futex shared between
 // processes), `shm-yield` (the same with wait::yield: it never sleeps, so `idle` shows what
 // parking saves) and `message_queue` (boost::interprocess::message_queue, max_num_msg 1024,
@@ -29,8 +29,8 @@
 // producers and consumers.
 //
 // The method is async_compare.cpp's: each (contender, scenario) measurement runs in a process of
-// its own (this program re-run with --one), so that none inherits another's segments, heap or
-// page cache state, and one that hangs is killed after the timeout (default 60 s); the processes it
+// its own (this program re-run with --one), so that none inherits another's heap, mappings or
+// children, and one that hangs is killed after the timeout (default 60 s); the processes it
 // forked die with it (PR_SET_PDEATHSIG). Repetitions are interleaved: every contender runs once
 // per scenario before any runs twice, so a slow phase of the shared machine spreads over all of
 // them. Each measurement of roundtrip, 1x1 and 4x4 first runs its scenario once at an eighth of the
