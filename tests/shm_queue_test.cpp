@@ -22,6 +22,7 @@
 #include <system_error>
 #include <vector>
 
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,6 +117,51 @@ TEST(ShmQueue, OpenOrCreateOpensTheExistingQueue) {
   EXPECT_FALSE(second.created());
   EXPECT_EQ(second.try_pop(), 7);
   EXPECT_THROW(queue::create(n.name, 4), std::system_error);  // exclusive: EEXIST
+}
+
+// posix_fallocate reserves the whole segment in create(): a queue /dev/shm cannot hold is ENOSPC
+// there, and its name is gone, instead of a SIGBUS when a later push first touches a slot.
+TEST(ShmQueue, ACapacityTheFileSystemCannotHoldIsENOSPC) {
+  struct statvfs fs {};
+  if (::statvfs("/dev/shm", &fs) != 0 || fs.f_blocks == 0)
+    GTEST_SKIP() << "/dev/shm has no size limit";
+  struct page {
+    char bytes[4096];
+  };
+  const std::size_t capacity = std::size_t{1} << 30;  // 4 TiB of slots
+  ASSERT_GT(capacity * sizeof(page), static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize);
+  name_guard n("enospc");
+  try {
+    (void)mpmc::shm::queue<page>::create(n.name, capacity);
+    FAIL() << "created";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), std::errc::no_space_on_device) << e.what();
+  }
+  EXPECT_FALSE(mpmc::shm::queue<page>::remove(n.name));
+}
+
+// Eight processes create one name with open_or_create at once: exactly one creates it, all eight
+// use the same queue.
+TEST(ShmQueueProcesses, EightRacingCreatorsShareOneQueue) {
+  constexpr int racers = 8;
+  name_guard n("race");
+  shared_object<std::atomic<int>> created;
+  std::vector<pid_t> pids;
+  for (int r = 0; r != racers; ++r)
+    pids.push_back(spawn([&, r] {
+      auto q = mpmc::shm::queue<int>::create(n.name, 16,
+                                             {.how = mpmc::shm::creation::open_or_create});
+      // relaxed: read by the parent after every child has exited.
+      if (q.created()) created->fetch_add(1, std::memory_order_relaxed);
+      return q.push(r) ? 0 : 1;
+    }));
+  for (const pid_t pid : pids) EXPECT_EQ(join(pid), 0);
+  // relaxed: as above.
+  EXPECT_EQ(created->load(std::memory_order_relaxed), 1);
+  auto q = mpmc::shm::queue<int>::open(n.name);
+  int mask = 0;
+  while (auto v = q.try_pop()) mask |= 1 << *v;
+  EXPECT_EQ(mask, (1 << racers) - 1);
 }
 
 // Layout disagreements, each refused by open() with the field named.
