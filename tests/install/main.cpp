@@ -1,5 +1,6 @@
-// Built against an installed mpmc: every include root must have been merged
-// into one tree (<mpmc/queue.hpp>, <mpmc/wait.hpp>, <mpmc/backend/...>).
+// The user's program of every way in (tests/install/*): built against an installed mpmc,
+// every include root must have been merged into one tree (<mpmc/queue.hpp>,
+// <mpmc/wait.hpp>, <mpmc/backend/...>); built from the sources, all three are on the path.
 #include <mpmc/mpmc.hpp>
 
 #include <cstdio>
@@ -14,6 +15,6 @@ int main() {
   long sum = 0;
   while (auto v = q.pop()) sum += *v;
   producer.join();
-  std::printf("installed mpmc works: sum %ld\n", sum);
+  std::printf("mpmc works: sum %ld\n", sum);
   return sum == 5050 ? 0 : 1;
 }
