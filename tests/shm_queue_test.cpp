@@ -4,8 +4,10 @@
 // processes woken by another process's push or close(), a parked process killed without harm to
 // the rest, and each layout disagreement refused in open().
 #include "support/processes.hpp"
+#include "support/sanitized.hpp"
 
 #include <mpmc/handles.hpp>
+#include <mpmc/ranges.hpp>
 #include <mpmc/shm.hpp>
 
 #include <gtest/gtest.h>
@@ -26,14 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define MPMC_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define MPMC_TEST_SANITIZED 1
-#endif
-#endif
-
 namespace {
 
 using mpmc::test::join;
@@ -43,11 +37,7 @@ using mpmc::test::spawn;
 using mpmc::test::unique_shm_name;
 using namespace std::chrono_literals;
 
-#if defined(MPMC_TEST_SANITIZED)
-constexpr std::uint32_t scale = 10;
-#else
-constexpr std::uint32_t scale = 1;
-#endif
+constexpr std::uint32_t scale = mpmc::test::sanitized_scale;
 
 struct message {
   std::uint32_t producer;
@@ -149,8 +139,8 @@ TEST(ShmQueueProcesses, EightRacingCreatorsShareOneQueue) {
   std::vector<pid_t> pids;
   for (int r = 0; r != racers; ++r)
     pids.push_back(spawn([&, r] {
-      auto q = mpmc::shm::queue<int>::create(n.name, 16,
-                                             {.how = mpmc::shm::creation::open_or_create});
+      auto q =
+          mpmc::shm::queue<int>::create(n.name, 16, {.how = mpmc::shm::creation::open_or_create});
       // relaxed: read by the parent after every child has exited.
       if (q.created()) created->fetch_add(1, std::memory_order_relaxed);
       return q.push(r) ? 0 : 1;

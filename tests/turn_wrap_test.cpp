@@ -8,7 +8,10 @@
 // in an optimized build. Under a sanitizer that would take minutes, so the
 // sanitizer builds skip these (the protocol they instrument is the same
 // either side of the wrap).
+#include "support/sanitized.hpp"
+
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <gtest/gtest.h>
 
@@ -16,14 +19,6 @@
 #include <cstdint>
 #include <numeric>
 #include <span>
-
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define MPMC_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define MPMC_TEST_SANITIZED 1
-#endif
-#endif
 
 namespace {
 
@@ -49,9 +44,7 @@ std::uint64_t advance_to_wrap(Q& q, std::uint64_t margin) {
 class TurnWrap : public ::testing::Test {
  protected:
   void SetUp() override {
-#if defined(MPMC_TEST_SANITIZED)
-    GTEST_SKIP() << "2^31 elements take minutes under a sanitizer";
-#endif
+    if (mpmc::test::sanitized) GTEST_SKIP() << "2^31 elements take minutes under a sanitizer";
   }
 };
 
