@@ -34,6 +34,7 @@
 #include "child_process.hpp"
 #include "peers.hpp"
 #include "scenarios.hpp"
+#include <mpmc/backend/condvar.hpp>
 
 #include <algorithm>
 #include <chrono>

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <algorithm>
 #include <condition_variable>

@@ -19,6 +19,7 @@
 #pragma once
 
 #include "peers.hpp"
+#include <mpmc/ranges.hpp>
 
 #include <algorithm>
 #include <atomic>

@@ -4,6 +4,8 @@
 // analysis thread reads the rest as a range-v3 view that ends when the
 // sensor closes the channel.
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
+#include <mpmc/views.hpp>
 
 #include <range/v3/view/filter.hpp>
 #include <range/v3/view/transform.hpp>

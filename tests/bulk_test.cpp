@@ -7,6 +7,7 @@
 #include "support/tracked.hpp"
 
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <range/v3/view/iota.hpp>
 #include <range/v3/view/istream.hpp>

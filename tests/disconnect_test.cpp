@@ -3,6 +3,7 @@
 // fails with its argument untouched, in every claim mode.
 #include "support/tracked.hpp"
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/channel.hpp>
 #include <mpmc/mpmc.hpp>
 

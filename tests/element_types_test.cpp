@@ -20,6 +20,7 @@
 #include <mpmc/channel.hpp>
 #include <mpmc/handles.hpp>
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <gtest/gtest.h>
 

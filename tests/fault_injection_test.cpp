@@ -12,6 +12,7 @@
 #include "support/run_threads.hpp"
 
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <gtest/gtest.h>
 

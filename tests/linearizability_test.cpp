@@ -25,6 +25,7 @@
 // overlaps it. try_ calls wait for such a partner and get no such leeway.
 #include "support/run_threads.hpp"
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/mpmc.hpp>
 
 #include <gtest/gtest.h>

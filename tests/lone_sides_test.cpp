@@ -6,7 +6,9 @@
 #include "support/mixes.hpp"
 #include "support/run_threads.hpp"
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <gtest/gtest.h>
 

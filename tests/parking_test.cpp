@@ -3,6 +3,7 @@
 // wakes everybody; plus the presets and the generic park<> policy.
 #include "support/parking_checks.hpp"
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/mpmc.hpp>
 
 #include <gtest/gtest.h>

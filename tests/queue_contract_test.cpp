@@ -2,6 +2,7 @@
 #include "support/mixes.hpp"
 
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <gtest/gtest.h>
 

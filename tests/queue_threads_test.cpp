@@ -4,7 +4,9 @@
 // size() never above capacity().
 #include "support/run_threads.hpp"
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <gtest/gtest.h>
 

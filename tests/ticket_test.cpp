@@ -9,6 +9,7 @@
 #include "support/run_threads.hpp"
 #include "support/tracked.hpp"
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/mpmc.hpp>
 
 #include <gtest/gtest.h>

@@ -3,6 +3,8 @@
 #include "support/run_threads.hpp"
 
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
+#include <mpmc/views.hpp>
 
 #include <range/v3/range/conversion.hpp>
 #include <range/v3/view/filter.hpp>

@@ -1,5 +1,7 @@
-// Everything: the queue and its presets, handles, channels, views, concepts and every policy
-// (config.hpp includes the policies).
+// The queue and its presets, handles, channels, concepts and the policies (config.hpp includes
+// them). Kept cheap to include: the range operations (<mpmc/ranges.hpp>), the views
+// (<mpmc/views.hpp>), wait::condvar (<mpmc/backend/condvar.hpp>), the Asio layer
+// (<mpmc/asio.hpp>) and queues between processes (<mpmc/shm.hpp>) each come from their own header.
 #pragma once
 
 #include <mpmc/channel.hpp>
@@ -7,4 +9,3 @@
 #include <mpmc/config.hpp>
 #include <mpmc/handles.hpp>
 #include <mpmc/queue.hpp>
-#include <mpmc/views.hpp>

@@ -7,19 +7,13 @@
 #include <mpmc/detail/sequence_ring.hpp>
 #include <mpmc/detail/waiting.hpp>
 
-#include <range/v3/iterator/access.hpp>
-#include <range/v3/iterator/concepts.hpp>
-#include <range/v3/range/access.hpp>
-#include <range/v3/range/concepts.hpp>
-#include <range/v3/range/traits.hpp>
-
-#include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
-#include <ranges>
 #include <type_traits>
 #include <utility>
 
@@ -27,50 +21,19 @@ namespace mpmc {
 namespace detail {
 struct queue_access;  // channel.hpp
 
-// How the bulk pushes read their input range. An rvalue range that owns its elements (a container)
-// may be moved from; a view (range-v3's or the standard's), even an rvalue one, shows elements that
-// belong to someone else.
+// How the bulk pushes read a range R (the type their argument binds to): <mpmc/ranges.hpp>
+// specializes it for range-v3's input ranges, with `known`, `iterator`, `reference`, begin(),
+// end(), element(it), nothrow_batch<T> and available(it, end, limit).
 template <class R>
-inline constexpr bool moves_elements =
-    !std::is_lvalue_reference_v<R> && !ranges::view_<std::remove_cvref_t<R>> &&
-    !std::ranges::enable_view<std::remove_cvref_t<R>>;
+struct range_source {
+  static constexpr bool known = false;
+};
 
-template <class R>
-using source_reference_t =
-    std::conditional_t<moves_elements<R>, ranges::range_rvalue_reference_t<R>,
-                       ranges::range_reference_t<R>>;
-
-template <class R, class It>
-decltype(auto) source_element(It& it) noexcept(moves_elements<R> ? noexcept(ranges::iter_move(it))
-                                                                 : noexcept(*it)) {
-  if constexpr (moves_elements<R>)
-    return ranges::iter_move(it);
-  else
-    return *it;
-}
-
-// Whether reading, converting to T and stepping cannot throw. A batch claims its slots before it
-// reads, and a claimed slot must be filled, so other ranges are pushed one element at a time.
-template <class R, class T, class It = ranges::iterator_t<R>>
-inline constexpr bool nothrow_batch =
-    noexcept(source_element<R>(std::declval<It&>())) && noexcept(++std::declval<It&>()) &&
-    std::is_nothrow_constructible_v<T, source_reference_t<R>>;
-
-// How many elements, at most `limit`, remain in [it, end) without consuming any: 1 for a
-// single-pass range, which cannot be read ahead (the caller has checked it != end).
-template <class It, class S>
-std::size_t available(const It& it, const S& end, std::size_t limit) {
-  if constexpr (ranges::sized_sentinel_for<S, It>) {
-    const auto n = static_cast<std::size_t>(end - it);
-    return n < limit ? n : limit;
-  } else if constexpr (ranges::forward_iterator<It>) {
-    std::size_t n = 0;
-    for (It probe = it; n < limit && probe != end; ++probe) ++n;
-    return n;
-  } else {
-    return 1;
-  }
-}
+// A range the bulk pushes accept: one <mpmc/ranges.hpp> can read (without that header, none) whose
+// elements construct a T.
+template <class R, class T>
+concept pushable_range =
+    range_source<R>::known && std::constructible_from<T, typename range_source<R>::reference>;
 
 // The capacity policy's allocator, or a stand-in for fixed capacity, whose allocator constructor
 // is constrained away.
@@ -250,24 +213,25 @@ class basic_queue {
   }
 
   // --- bulk ----------------------------------------------------------------
-  // A batch claims a run of slots with one take of the shared counter. Ranges are range-v3 ranges;
-  // an rvalue range that owns its elements (a container, not a view) is moved from as far as pushed,
-  // anything else copied. One whose elements may throw on the way in goes an element at a time, each
-  // built before its slot is claimed: a throw leaves those before it pushed (their count is lost).
+  // A batch claims a run of slots with one take of the shared counter. Ranges are range-v3 input
+  // ranges, read once <mpmc/ranges.hpp> is included;
+  // an rvalue range that owns its elements (a container, not a view) is moved from as far as
+  // pushed, anything else copied. One whose elements may throw on the way in goes an element at a
+  // time, each built before its slot is claimed: a throw leaves those before it pushed (their count
+  // is lost).
 
   // Pushes a prefix of `r`, in order, as far as there is room; returns its length: 0 only when full
   // or closed. Waits for a partner in flight (as try_push) only before its first element.
-  template <ranges::input_range R>
-  requires std::constructible_from<T, detail::source_reference_t<R>> size_type
-  try_push_range(R&& r) {
+  template <class R>
+  requires detail::pushable_range<R, T> size_type try_push_range(R&& r) {
     return push_from<false>(std::forward<R>(r));
   }
 
   // Pushes all of `r`, in order, waiting for room as push() does; returns how many were pushed: r's
   // length, or fewer if the queue was closed. Other producers' elements may be interleaved with
   // r's.
-  template <ranges::input_range R>
-  requires std::constructible_from<T, detail::source_reference_t<R>> size_type push_range(R&& r) {
+  template <class R>
+  requires detail::pushable_range<R, T> size_type push_range(R&& r) {
     return push_from<true>(std::forward<R>(r));
   }
 
@@ -275,9 +239,8 @@ class basic_queue {
   // when empty (a partner in flight is waited for only before the first element). Batched when
   // writing through `out` cannot throw; otherwise one element at a time, so that a throwing write
   // (a back_inserter that cannot allocate) loses only the element being written.
-  template <class OutIt>
-  requires ranges::output_iterator<OutIt, T&&> size_type try_pop_n(OutIt out, size_type n)
-  noexcept(nothrow_output<OutIt>) {
+  template <std::output_iterator<T&&> OutIt>
+  size_type try_pop_n(OutIt out, size_type n) noexcept(nothrow_output<OutIt>) {
     size_type popped = 0;
     if constexpr (!nothrow_output<OutIt>) {
       for (; popped < n; ++popped, ++out) {
@@ -288,8 +251,8 @@ class basic_queue {
     } else {
       claimed c;
       while (popped < n) {
-        const std::size_t k =
-            ring_.template claim<consumers>(c, std::min(n - popped, batch_limit), popped == 0);
+        const std::size_t k = ring_.template claim<consumers>(
+            c, detail::smaller(n - popped, batch_limit), popped == 0);
         if (k == 0) break;
         out = ring_.template publish_n<consumers>(c.pos, k, move_out<OutIt>{std::move(out)}).out;
         after_pop(static_cast<std::uint32_t>(k));
@@ -330,11 +293,11 @@ class basic_queue {
                                     std::same_as<Deadline, detail::no_deadline>;
 
   // What a batch does to each slot of its run (sequence_ring::publish_n).
-  template <class R, class It>
+  template <class Source>
   struct build_from {
-    It it;
+    typename Source::iterator it;
     void operator()(typename ring_type::slot_type& s) noexcept {
-      std::construct_at(s.value(), detail::source_element<R>(it));
+      std::construct_at(s.value(), Source::element(it));
       ++it;
     }
   };
@@ -350,13 +313,13 @@ class basic_queue {
 
   template <bool Wait, class R>
   size_type push_from(R&& r) {
-    auto it = ranges::begin(r);
-    const auto end = ranges::end(r);
-    using build = build_from<R, decltype(it)>;
+    using source = detail::range_source<R>;
+    auto it = source::begin(r);
+    const auto end = source::end(r);
     size_type pushed = 0;
     while (it != end) {
-      if constexpr (detail::nothrow_batch<R, T>) {
-        const std::size_t want = detail::available(it, end, batch_limit);
+      if constexpr (source::template nothrow_batch<T>) {
+        const std::size_t want = source::available(it, end, batch_limit);
         claimed c;
         auto attempt = [&] {
           return ring_.template claim<producers>(c, want, !Wait && pushed == 0);
@@ -366,12 +329,11 @@ class basic_queue {
           n = waiting_.template wait<producers>(
               attempt, [&] { return ring_.template stopping<producers>(); }, detail::no_deadline{});
         if (n == 0) break;
-        it = ring_.template publish_n<producers>(c.pos, n, build{std::move(it)}).it;
+        it = ring_.template publish_n<producers>(c.pos, n, build_from<source>{std::move(it)}).it;
         waiting_.template notify<producers>(static_cast<std::uint32_t>(n));
         pushed += n;
       } else {
-        const bool ok = Wait ? emplace(detail::source_element<R>(it))
-                             : try_emplace(detail::source_element<R>(it));
+        const bool ok = Wait ? emplace(source::element(it)) : try_emplace(source::element(it));
         if (!ok) break;
         ++it;
         ++pushed;

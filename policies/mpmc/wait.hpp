@@ -3,7 +3,6 @@
 #pragma once
 
 #include <mpmc/backend/atomic_wait.hpp>
-#include <mpmc/backend/condvar.hpp>
 #include <mpmc/backend/cpu.hpp>
 #include <mpmc/backend/linux_futex.hpp>
 #include <mpmc/backend/shared_futex.hpp>
@@ -52,7 +51,6 @@ using futex = park<backend::linux_futex>;
 using shared_futex = park<backend::shared_futex>;
 // On std::atomic::wait. Portable C++20; timed waits poll.
 using atomic_wait = park<backend::atomic_wait>;
-// On a mutex and condition variable. Portable with native deadlines; the slowest parking policy,
-// since every wake takes the mutex.
-using condvar = park<backend::condvar>;
+// wait::condvar comes with its backend, <mpmc/backend/condvar.hpp>: <mutex> and
+// <condition_variable> would add a tenth to the compile time of every file that includes a queue.
 }  // namespace mpmc::wait

@@ -9,7 +9,10 @@
 // Input: byte 0 picks the queue type, byte 1 the capacity; then each operation is one byte
 // followed by its arguments. Reads past the end yield 0, so every input decodes. How to run it
 // longer: docs/design.md, "How we test concurrency".
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
+#include <mpmc/views.hpp>
 
 #include <range/v3/view/iota.hpp>
 #include <range/v3/view/istream.hpp>

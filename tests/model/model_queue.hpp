@@ -9,6 +9,7 @@
 #include <mpmc/config.hpp>
 #include <mpmc/detail/sequence_ring.hpp>
 #include <mpmc/detail/waiting.hpp>
+#include <mpmc/ranges.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -5,6 +5,7 @@
 // nothing else, and each consumer sees each producer's elements in push order.
 #pragma once
 
+#include <mpmc/ranges.hpp>
 #include "deterministic.hpp"
 #include "model_queue.hpp"
 

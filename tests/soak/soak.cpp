@@ -18,7 +18,10 @@
 // hang. A violation prints the round's configuration, seed and round number, and exits with 1.
 #include "../support/tracked.hpp"
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/mpmc.hpp>
+#include <mpmc/ranges.hpp>
+#include <mpmc/views.hpp>
 
 #include <range/v3/view/iota.hpp>
 #include <range/v3/view/take.hpp>

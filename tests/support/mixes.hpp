@@ -2,6 +2,7 @@
 // `queue<T>` applies it to an element type.
 #pragma once
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/mpmc.hpp>
 
 #include <gtest/gtest.h>

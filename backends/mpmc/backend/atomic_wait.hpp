@@ -2,13 +2,30 @@
 // sleeps growing from 50 us to 1 ms (never past the deadline), so it may notice a change late.
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+
+// nanosleep where POSIX has it: <thread> would add to the compile time of every file that includes
+// a queue, and this backend is on that path (the default wait policy where futexes are missing).
+#if __has_include(<time.h>) && __has_include(<unistd.h>)
+#include <time.h>
+#else
 #include <thread>
+#endif
 
 namespace mpmc::backend {
+namespace detail {
+inline void pause_for(std::chrono::microseconds d) noexcept {  // d below a second
+#if __has_include(<time.h>) && __has_include(<unistd.h>)
+  const timespec span{.tv_sec = 0, .tv_nsec = static_cast<long>(d.count()) * 1000};
+  (void)::nanosleep(&span, nullptr);  // EINTR: the caller's loop looks again
+#else
+  std::this_thread::sleep_for(d);
+#endif
+}
+}  // namespace detail
+
 struct atomic_wait {
   void wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {
     // acquire: pairs with the waker's release of the word, like a futex.
@@ -24,8 +41,8 @@ struct atomic_wait {
       const auto now = Clock::now();
       if (now >= deadline) return false;
       const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - now);
-      std::this_thread::sleep_for(std::min(step, left + 1us));
-      step = std::min<std::chrono::microseconds>(step * 2, 1ms);
+      detail::pause_for(left + 1us < step ? left + 1us : step);
+      step = step * 2 < 1ms ? step * 2 : 1ms;
     }
     return Clock::now() < deadline;
   }

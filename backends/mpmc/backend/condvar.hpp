@@ -3,6 +3,8 @@
 // word before wake() takes the mutex, so a waiter either sees the change or is notified.
 #pragma once
 
+#include <mpmc/wait.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -37,3 +39,9 @@ class condvar {
   std::condition_variable ready_;
 };
 }  // namespace mpmc::backend
+
+namespace mpmc::wait {
+// On a mutex and condition variable. Portable with native deadlines; the slowest parking policy,
+// since every wake takes the mutex.
+using condvar = park<backend::condvar>;
+}  // namespace mpmc::wait

@@ -4,7 +4,14 @@
 
 #include <atomic>
 #include <cstddef>
+
+// sched_yield, where there is one: <thread> would cost every file that includes a queue a
+// noticeable share of its compile time for this one call.
+#if __has_include(<sched.h>)
+#include <sched.h>
+#else
 #include <thread>
+#endif
 
 namespace mpmc::backend {
 // false_sharing_range keeps hot variables apart where lines are prefetched in pairs (x86) or some
@@ -34,5 +41,11 @@ inline void cpu_relax() noexcept {
 
 // Gives the rest of this time slice away (sched_yield on Linux): cheap when nobody else wants the
 // core, which is exactly when spinning would have been fine too.
-inline void thread_yield() noexcept { std::this_thread::yield(); }
+inline void thread_yield() noexcept {
+#if __has_include(<sched.h>)
+  (void)::sched_yield();
+#else
+  std::this_thread::yield();
+#endif
+}
 }  // namespace mpmc::backend

@@ -4,9 +4,6 @@
 // the parking backend this platform does best, which the default wait policy uses.
 #pragma once
 
-#include <mpmc/backend/atomic_wait.hpp>
-
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -17,6 +14,8 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#else
+#include <mpmc/backend/atomic_wait.hpp>  // `native` there
 #endif
 
 namespace mpmc::backend {
@@ -43,7 +42,8 @@ struct basic_futex {
   }
   // The kernel reads the count as an int: clamped, or "all" would read as -1.
   void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept {
-    call(word, wake_op, std::min<std::uint32_t>(count, std::numeric_limits<int>::max()), nullptr);
+    constexpr std::uint32_t most = std::numeric_limits<int>::max();
+    call(word, wake_op, count < most ? count : most, nullptr);
   }
   void wake_all(std::atomic<std::uint32_t>& word) noexcept {
     wake(word, std::numeric_limits<std::uint32_t>::max());

@@ -28,7 +28,6 @@
 #include <mpmc/detail/claim_strategy.hpp>
 #include <mpmc/detail/slot_map.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -95,9 +94,9 @@ class sequence_ring {
     // moved tail_ past the final tail.
     if (closing_.closing.load(std::memory_order_acquire))
       // relaxed: ordered by the acquire above.
-      tail = std::min(tail, closing_.final_tail.load(std::memory_order_relaxed));
+      tail = smaller(tail, closing_.final_tail.load(std::memory_order_relaxed));
     if (tail <= head) return 0;
-    return static_cast<std::size_t>(std::min(map_.count(tail) - map_.count(head), map_.size));
+    return static_cast<std::size_t>(smaller(map_.count(tail) - map_.count(head), map_.size));
   }
 
   // A claimed position, its slot and the turn that hands the slot on, worked out before the take:
@@ -123,7 +122,7 @@ class sequence_ring {
     for (;;) {
       const std::size_t first = m.index(pos);
       // A run stays within pos's lap, where positions and slots are consecutive.
-      const std::size_t most = max > 1 ? std::min<std::size_t>(max, m.slot_count() - first) : max;
+      const std::size_t most = max > 1 ? smaller<std::size_t>(max, m.slot_count() - first) : max;
       std::size_t n = 0;
       std::int32_t behind = 0;
       if (!interleaves<typename Config::padding> && most >= 4) {

@@ -7,7 +7,6 @@
 
 #include <mpmc/backend/cpu.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -17,12 +16,23 @@
 
 namespace mpmc::detail {
 
+// std::min and std::max without <algorithm>, whose parsing would add to the compile time of every
+// file that includes a queue.
+template <class T>
+constexpr T smaller(T a, T b) noexcept {
+  return b < a ? b : a;
+}
+template <class T>
+constexpr T larger(T a, T b) noexcept {
+  return a < b ? b : a;
+}
+
 // One cell: the turn word first, so that with padding both share one line; the element's bytes are
 // raw storage, so T needs no default constructor.
 template <class T, std::size_t Alignment, template <class> class Atom = std::atomic>
 struct slot {
   static constexpr std::size_t alignment =
-      std::max({Alignment, alignof(Atom<std::uint32_t>), alignof(T)});
+      larger(larger(Alignment, alignof(Atom<std::uint32_t>)), alignof(T));
 
   alignas(alignment) Atom<std::uint32_t> turn{0};
   alignas(T) std::byte bytes[sizeof(T)];
@@ -80,9 +90,9 @@ struct slot_map {
     // k slots per line and k lines to a block: the largest such square block dividing n.
     if constexpr (Interleave) {
       constexpr auto per_line =
-          std::bit_floor(std::max<std::size_t>(1, backend::cache_line_size / sizeof(Slot)));
-      spread = std::min(static_cast<unsigned>(std::countr_zero(per_line)),
-                        static_cast<unsigned>(std::countr_zero(n)) / 2);
+          std::bit_floor(larger<std::size_t>(1, backend::cache_line_size / sizeof(Slot)));
+      spread = smaller(static_cast<unsigned>(std::countr_zero(per_line)),
+                       static_cast<unsigned>(std::countr_zero(n)) / 2);
     }
   }
 
