@@ -8,10 +8,12 @@
     python3 bench/run.py --sweep --max 8                  # P x C grid, for many cores
     python3 bench/run.py --from build/bench/results.json  # redraw from earlier results
 
-The runner prints its Markdown tables (medians, ratio to the best peer) as it
-finishes; this script passes them through, then draws one bar chart per
-scenario: our queues blue, peers orange, the floors grey, each bar a median
-and the dots the single repetitions, so the spread between runs stays visible.
+The report opens with one summary table (per scenario:
+the default queue, the best of ours, the best peer, the ratio), then the
+runner's Markdown tables (medians, ratio to the best peer); then this script
+draws one bar chart per scenario: our queues blue, peers orange, the floors
+grey, each bar a median and the dots the single repetitions, so the spread
+between runs stays visible.
 
 --sweep runs every P producers x C consumers scenario for P, C in 1..--max, one
 producer count at a time, so a run cut short still leaves every finished row
@@ -55,9 +57,17 @@ def compare(args, scenarios, items, json_path, quiet=False):
     if args.warmup is not None:
         cmd += ["--warmup", str(args.warmup)]
     print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL if quiet else None)
+    # The runner's tables are held back, so that the summary can come first.
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
     with open(json_path) as f:
-        return json.load(f)
+        run = json.load(f)
+    if not quiet:
+        head, tables = out.split("\n### ", 1) if "\n### " in out else (out, "")
+        print(head.rstrip("\n") + "\n")
+        summary(run)
+        if tables:
+            print("\n## Detail: every queue, scenario by scenario\n\n### " + tables, end="")
+    return run
 
 
 def sweep(args):
@@ -133,6 +143,54 @@ def sweep_tables(run):
                 cells.append(f"{v:.1f} ({v / b:.2f}x)")
             print(f"| {p} | " + " | ".join(cells) + " |")
         print(f"\nat or above the best peer in {wins} of {total} cells")
+
+
+def figure(v):
+    """Three significant figures or so, without exponents: 1,234  56.7  8.91  0.034."""
+    if v >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.1f}" if v >= 10 else f"{v:.2f}" if v >= 0.1 else f"{v:.2g}"
+
+
+def summary(run):
+    """One table first: per scenario the default queue, the best of ours, the best peer."""
+    print("## Summary: the default queue against the best peer\n")
+    print("| scenario | unit | better | default | best mpmc configuration | best peer "
+          "| default / best peer |\n|---|---|---|---:|---|---|---|")
+    for sc in run["scenarios"]:
+        # Single-producer single-consumer entries race only their own kind
+        # (the detail tables); floors are not queues.
+        rows = [q for q in sc["queues"] if not q["lone"] and q["kind"] != "floor"]
+        higher = sc["higher_is_better"]
+        pick = max if higher else min
+        # Where the CPU figure is a share of a core (idle), a low latency
+        # bought by spinning shows as such.
+        share = sc.get("cpu_unit") and "%" in sc["cpu_unit"]
+
+        def cell(q, label=""):
+            if q is None:
+                return "n/a"
+            text = f"{label}{figure(q['median'])}"
+            return text + (f" ({figure(q['cpu'])}% CPU)" if share else "")
+
+        def best(kind):
+            found = [q for q in rows if q["kind"] == kind]
+            return pick(found, key=lambda q: q["median"]) if found else None
+
+        default = next((q for q in rows if q.get("key") == "default"), None)
+        ours, peer = best("ours"), best("peer")
+        ratio = "n/a"
+        if default and peer and peer["median"] > 0:
+            r = default["median"] / peer["median"]
+            # Within 5%: medians of a few runs in separate processes move that much.
+            verdict = ("level" if abs(r - 1) < 0.05 else
+                       "default ahead" if (r > 1) == higher else "peer ahead")
+            ratio = f"{r:.2f}x, {verdict}"
+        print(f"| {sc['name']} | {sc['unit']} | {'higher' if higher else 'lower'} | "
+              f"{cell(default)} | {cell(ours, (ours or {}).get('key', '') + ' ')} | "
+              f"{cell(peer, (peer or {}).get('queue', '') + ' ')} | {ratio} |")
+    print("\nmpmc configurations by their --queues key (compare --list); "
+          "SPSC entries and floors: see the detail.")
 
 
 def pyplot():
@@ -214,7 +272,7 @@ def heat_maps(plt, run, target):
     fig.savefig(target, dpi=110)
 
 
-def draw(run, target):
+def draw(run, target, source):
     plt = pyplot()
     if plt is None:
         print("chart skipped: matplotlib is not installed (Debian: python3-matplotlib)")
@@ -252,7 +310,9 @@ def main():
             run = json.load(f)
         if "sweep" in run:
             sweep_tables(run)
-        draw(run, args.chart or os.path.splitext(args.source)[0] + ".png")
+        else:
+            summary(run)
+        draw(run, args.chart or os.path.splitext(args.source)[0] + ".png", args.source)
         return
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"run.py: no runner at {args.binary}; build it with "
@@ -268,7 +328,7 @@ def main():
     except subprocess.CalledProcessError as e:
         sys.exit(f"run.py: the runner failed (exit status {e.returncode})")
     print(f"results: {args.json}")
-    draw(run, args.chart or os.path.splitext(args.json)[0] + ".png")
+    draw(run, args.chart or os.path.splitext(args.json)[0] + ".png", args.json)
 
 
 if __name__ == "__main__":
