@@ -275,11 +275,28 @@ def heat_maps(plt, run, target):
 def draw(run, target, source):
     plt = pyplot()
     if plt is None:
-        print("chart skipped: matplotlib is not installed (Debian: python3-matplotlib)")
+        if not draw_elsewhere(source, target):
+            print("chart skipped: matplotlib is not installed (Debian: python3-matplotlib)")
         return
     os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     (heat_maps if "sweep" in run else bar_chart)(plt, run, target)
     print(f"chart: {target}")
+
+
+def draw_elsewhere(source, target):
+    """Draws through /usr/bin/python3 where it has matplotlib and this python3 does not.
+
+    Debian's matplotlib belongs to the system interpreter; a python3 found
+    first on the PATH (a venv, pyenv) does not see it.
+    """
+    system = "/usr/bin/python3"
+    if not os.access(system, os.X_OK) or os.path.realpath(sys.executable) == os.path.realpath(system):
+        return False
+    code = (f"import json, sys\ntry:\n import matplotlib\nexcept ImportError:\n sys.exit(3)\n"
+            f"sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\nimport run\n"
+            f"run.draw(json.load(open({source!r})), {target!r}, {source!r})\n")
+    sys.stdout.flush()
+    return subprocess.run([system, "-c", code]).returncode == 0
 
 
 def main():
