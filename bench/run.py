@@ -2,13 +2,16 @@
 """Runs the comparison (bench/compare.cpp), writes its JSON results and draws the chart.
 
     cmake --preset bench && cmake --build --preset bench
-    python3 bench/run.py                                  # every default scenario
+    python3 bench/run.py                                  # the demo set of queues
+    python3 bench/run.py --all                            # every queue, all our variants
     python3 bench/run.py --reps 5 --items 2000000 --chart docs/benchmarks.png
     python3 bench/run.py --scenarios pair,1p1c,idle --queues default,xenium,atomic_queue
     python3 bench/run.py --sweep --max 8                  # P x C grid, for many cores
     python3 bench/run.py --from build/bench/results.json  # redraw from earlier results
 
-The report opens with one summary table (per scenario:
+Unless --queues or --all names them, the queues are the demo set (DEMO_OURS
+of ours, every peer and floor), which keeps the README's demo under two
+minutes on two vCPUs. The report opens with one summary table (per scenario:
 the default queue, the best of ours, the best peer, the ratio), then the
 runner's Markdown tables (medians, ratio to the best peer); then this script
 draws one bar chart per scenario: our queues blue, peers orange, the floors
@@ -36,6 +39,11 @@ BUILD = os.path.join(ROOT, "build", "bench")  # where `cmake --preset bench` bui
 COLORS = {"ours": "#1f77b4", "peer": "#ff7f0e", "floor": "#9e9e9e"}
 # In a sweep, unless --queues says otherwise: these of ours and every peer.
 SWEEP_OURS = ["spinning", "default", "ticket", "mpsc", "spmc", "mpsc_ticket", "spmc_ticket"]
+# Otherwise, unless --queues or --all: the presets, the ticket claim and the
+# one-sided queues of ours, every peer and floor. The other policy variants
+# (wait, padding) add about 6 s each to a 3-repetition run, most of it in
+# idle, which would take the README's demo past two minutes on two vCPUs.
+DEMO_OURS = SWEEP_OURS + ["yielding", "spsc"]
 
 
 def list_queues(binary):
@@ -71,7 +79,7 @@ def compare(args, scenarios, items, json_path, quiet=False):
 
 
 def sweep(args):
-    if not args.queues:
+    if not args.queues and not args.all:
         listed = list_queues(args.binary)
         args.queues = ",".join(k for k, kind in listed if k in SWEEP_OURS or kind == "peer")
     items = args.items or 4_000_000  # PxC scenarios move a quarter: 1M items a cell
@@ -309,7 +317,10 @@ def main():
                         help="items per measurement; PxC scenarios move a quarter "
                              "(default: 2000000, with --sweep 4000000)")
     parser.add_argument("--scenarios", help="comma-separated (default: the runner's list)")
-    parser.add_argument("--queues", help="keys or indices, comma-separated (compare --list)")
+    parser.add_argument("--queues", help="keys or indices, comma-separated (compare --list; "
+                                         "default: the demo set, see DEMO_OURS)")
+    parser.add_argument("--all", action="store_true",
+                        help="every queue the runner has, all our policy variants included")
     parser.add_argument("--timeout", type=int, default=300,
                         help="seconds before a measurement is killed (default: 300)")
     parser.add_argument("--warmup", type=int, help="ms before threaded clocks start")
@@ -336,6 +347,11 @@ def main():
                  "`cmake --preset bench && cmake --build --preset bench`, or pass --binary")
     args.json = args.json or os.path.join(BUILD, "sweep.json" if args.sweep else "results.json")
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    if not args.queues and not args.all and not args.sweep:
+        listed = list_queues(args.binary)
+        args.queues = ",".join(k for k, kind in listed if k in DEMO_OURS or kind != "ours")
+        print("queues: the demo set (every peer; of ours " + ", ".join(DEMO_OURS) +
+              "); --all adds the other policy variants", file=sys.stderr)
     try:
         if args.sweep:
             run = sweep(args)
