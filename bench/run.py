@@ -170,7 +170,6 @@ def summary(run):
         # (the detail tables); floors are not queues.
         rows = [q for q in sc["queues"] if not q["lone"] and q["kind"] != "floor"]
         higher = sc["higher_is_better"]
-        pick = max if higher else min
         # Where the CPU figure is a share of a core (idle), a low latency
         # bought by spinning shows as such.
         share = sc.get("cpu_unit") and "%" in sc["cpu_unit"]
@@ -182,8 +181,10 @@ def summary(run):
             return text + (f" ({figure(q['cpu'])}% CPU)" if share else "")
 
         def best(kind):
+            # A tie goes to the default queue: no reason to change configuration.
             found = [q for q in rows if q["kind"] == kind]
-            return pick(found, key=lambda q: q["median"]) if found else None
+            return max(found, key=lambda q: (q["median"] if higher else -q["median"],
+                                             q.get("key") == "default")) if found else None
 
         default = next((q for q in rows if q.get("key") == "default"), None)
         ours, peer = best("ours"), best("peer")
