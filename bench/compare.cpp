@@ -46,6 +46,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 namespace {
 
 using namespace bench;
@@ -176,11 +178,22 @@ result median(std::vector<result> v) {
   return v[v.size() / 2];
 }
 
+// Progress goes to stderr: on a terminal one line rewritten in place, the
+// measurement under way; anywhere else (a file, a CI log) one line per
+// finished pass over a scenario, since carriage returns there run every
+// update into one line.
+const bool live_progress = isatty(STDERR_FILENO) == 1;
+
+// Clears the live line, so that a message starts at the left margin.
+void clear_live_line() {
+  if (live_progress) std::fprintf(stderr, "\r%76s\r", "");
+}
+
 // Runs one (queue, scenario) measurement in a child process of this same
 // program. Returns nullopt (and says why on stderr) if the child failed or
 // ran past `timeout_s`, in which case it is killed.
-std::optional<result> run_isolated(const char* self, std::size_t queue, const std::string& scenario,
-                                   item n, int timeout_s) {
+std::optional<result> run_isolated(const char* self, std::size_t queue, const char* name,
+                                   const std::string& scenario, item n, int timeout_s) {
   const child_result c =
       run_child(self,
                 {"--warmup", std::to_string(warmup.count()), "--one", std::to_string(queue),
@@ -188,7 +201,8 @@ std::optional<result> run_isolated(const char* self, std::size_t queue, const st
                 timeout_s);
   result r{};
   if (!c.ok || std::sscanf(c.out.c_str(), "%lf %lf", &r.value, &r.cpu) != 2) {
-    std::fprintf(stderr, "\ncompare: queue %zu, %s: %s\n", queue, scenario.c_str(),
+    clear_live_line();
+    std::fprintf(stderr, "compare: %s, %s: %s\n", name, scenario.c_str(),
                  c.timed_out ? "timed out, killed" : "failed");
     return std::nullopt;
   }
@@ -339,22 +353,34 @@ int main(int argc, char** argv) {
   report_missing_peers();
 
   for (auto& q : queues) q.results.resize(chosen.size());
+  const auto started = std::chrono::steady_clock::now();
   for (int r = 0; r != reps; ++r) {
     for (std::size_t s = 0; s != chosen.size(); ++s) {
       const std::string& name = chosen[s].name;
+      int measured = 0, failed = 0;
       for (std::size_t qi = 0; qi != queues.size(); ++qi) {
         auto& q = queues[qi];
         if (!selected[qi] || !q.runs(name)) continue;
-        std::fprintf(stderr, "\r%-46s %-9s rep %d/%d", q.name, name.c_str(), r + 1, reps);
+        if (live_progress)
+          std::fprintf(stderr, "\r%-46s %-9s rep %d/%d", q.name, name.c_str(), r + 1, reps);
         if (!isolated) {
           q.results[s].push_back(q.run(name, n));
-        } else if (auto m = run_isolated(argv[0], qi, name, n, timeout_s)) {
+        } else if (auto m = run_isolated(argv[0], qi, q.name, name, n, timeout_s)) {
           q.results[s].push_back(*m);
+        } else {
+          ++failed;
         }
+        ++measured;
+      }
+      if (!live_progress) {
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::fprintf(stderr, "rep %d/%d %-14s %2d queues%s, %5.1f s so far\n", r + 1, reps,
+                     name.c_str(), measured, failed ? ", some failed (above)" : "", elapsed);
       }
     }
   }
-  std::fprintf(stderr, "\r%76s\r", "");
+  clear_live_line();
 
   std::FILE* json = json_path.empty() ? nullptr : std::fopen(json_path.c_str(), "w");
   check(json_path.empty() || json != nullptr, json_path.c_str(), "cannot write the --json file");

@@ -172,20 +172,34 @@ struct xenium_vyukov : retry_with_yield<xenium_vyukov> {
 #endif
 
 #if defined(MPMC_BENCH_HAVE_MOODYCAMEL)
+// moodycamel's queue is a sub-queue per producer thread, each a chain of
+// 32-item blocks found through a per-thread block index. Its capacity counts
+// the blocks it preallocates, not items: try_enqueue refuses a push as soon
+// as the pushing thread needs a block or an index entry it has not got, below
+// the nominal capacity (an index starts with 32 entries, so one thread can
+// never hold the 4096 items of batch4096). So the adapter bounds the queue
+// itself, by the item count the queue keeps anyway (the semaphore behind
+// size_approx), and pushes with enqueue, which may grow a thread's index. The
+// block pool is sized with moodycamel's own rule for `cap` items plus one
+// per racing producer (the count lags a push in flight, so each producer can
+// pass the check once more), from up to `producer_threads` threads; a run
+// with more takes its extra blocks from the heap once, still bounded.
 struct moodycamel_blocking {
+  static constexpr std::size_t producer_threads = 16;
   moodycamel::BlockingConcurrentQueue<item> q;
-  // moodycamel's capacity is a minimum spread over per-producer blocks: an
-  // exact one refuses pushes before it is full, so it gets room to spare.
-  explicit moodycamel_blocking(std::size_t cap) : q(2 * cap + 64) {}
-  bool try_push(item v) { return q.try_enqueue(v); }
+  std::size_t capacity;
+  explicit moodycamel_blocking(std::size_t cap)
+      : q(cap + producer_threads, 0, producer_threads), capacity(cap) {}
+  bool try_push(item v) { return q.size_approx() < capacity && q.enqueue(v); }
   bool try_pop(item& v) { return q.try_dequeue(v); }
   std::size_t push_batch(const item* first, std::size_t n) {
-    return q.try_enqueue_bulk(first, n) ? n : 0;  // all or nothing
+    if (q.size_approx() + n > capacity) return 0;  // all or nothing, as enqueue_bulk
+    return q.enqueue_bulk(first, n) ? n : 0;
   }
   std::size_t pop_batch(item* out, std::size_t n) { return q.try_dequeue_bulk(out, n); }
   void push(item v) {
-    // enqueue() would allocate past the capacity; try_enqueue keeps it bounded.
-    while (!q.try_enqueue(v)) std::this_thread::yield();
+    // moodycamel's blocking side is the consumer's only; a full queue is retried.
+    while (!try_push(v)) std::this_thread::yield();
   }
   item pop() {
     item v = 0;

@@ -2,16 +2,21 @@
 """Runs the comparison (bench/compare.cpp), writes its JSON results and draws the chart.
 
     cmake --preset bench && cmake --build --preset bench
-    python3 bench/run.py                                  # every default scenario
+    python3 bench/run.py                                  # the demo set of queues
+    python3 bench/run.py --all                            # every queue, all our variants
     python3 bench/run.py --reps 5 --items 2000000 --chart docs/benchmarks.png
     python3 bench/run.py --scenarios pair,1p1c,idle --queues default,xenium,atomic_queue
     python3 bench/run.py --sweep --max 8                  # P x C grid, for many cores
     python3 bench/run.py --from build/bench/results.json  # redraw from earlier results
 
-The runner prints its Markdown tables (medians, ratio to the best peer) as it
-finishes; this script passes them through, then draws one bar chart per
-scenario: our queues blue, peers orange, the floors grey, each bar a median
-and the dots the single repetitions, so the spread between runs stays visible.
+Unless --queues or --all names them, the queues are the demo set (DEMO_OURS
+of ours, every peer and floor), which keeps the README's demo under two
+minutes on two vCPUs. The report opens with one summary table (per scenario:
+the default queue, the best of ours, the best peer, the ratio), then the
+runner's Markdown tables (medians, ratio to the best peer); then this script
+draws one bar chart per scenario: our queues blue, peers orange, the floors
+grey, each bar a median and the dots the single repetitions, so the spread
+between runs stays visible.
 
 --sweep runs every P producers x C consumers scenario for P, C in 1..--max, one
 producer count at a time, so a run cut short still leaves every finished row
@@ -34,6 +39,11 @@ BUILD = os.path.join(ROOT, "build", "bench")  # where `cmake --preset bench` bui
 COLORS = {"ours": "#1f77b4", "peer": "#ff7f0e", "floor": "#9e9e9e"}
 # In a sweep, unless --queues says otherwise: these of ours and every peer.
 SWEEP_OURS = ["spinning", "default", "ticket", "mpsc", "spmc", "mpsc_ticket", "spmc_ticket"]
+# Otherwise, unless --queues or --all: the presets, the ticket claim and the
+# one-sided queues of ours, every peer and floor. The other policy variants
+# (wait, padding) add about 6 s each to a 3-repetition run, most of it in
+# idle, which would take the README's demo past two minutes on two vCPUs.
+DEMO_OURS = SWEEP_OURS + ["yielding", "spsc"]
 
 
 def list_queues(binary):
@@ -55,13 +65,21 @@ def compare(args, scenarios, items, json_path, quiet=False):
     if args.warmup is not None:
         cmd += ["--warmup", str(args.warmup)]
     print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL if quiet else None)
+    # The runner's tables are held back, so that the summary can come first.
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
     with open(json_path) as f:
-        return json.load(f)
+        run = json.load(f)
+    if not quiet:
+        head, tables = out.split("\n### ", 1) if "\n### " in out else (out, "")
+        print(head.rstrip("\n") + "\n")
+        summary(run)
+        if tables:
+            print("\n## Detail: every queue, scenario by scenario\n\n### " + tables, end="")
+    return run
 
 
 def sweep(args):
-    if not args.queues:
+    if not args.queues and not args.all:
         listed = list_queues(args.binary)
         args.queues = ",".join(k for k, kind in listed if k in SWEEP_OURS or kind == "peer")
     items = args.items or 4_000_000  # PxC scenarios move a quarter: 1M items a cell
@@ -133,6 +151,55 @@ def sweep_tables(run):
                 cells.append(f"{v:.1f} ({v / b:.2f}x)")
             print(f"| {p} | " + " | ".join(cells) + " |")
         print(f"\nat or above the best peer in {wins} of {total} cells")
+
+
+def figure(v):
+    """Three significant figures or so, without exponents: 1,234  56.7  8.91  0.034."""
+    if v >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.1f}" if v >= 10 else f"{v:.2f}" if v >= 0.1 else f"{v:.2g}"
+
+
+def summary(run):
+    """One table first: per scenario the default queue, the best of ours, the best peer."""
+    print("## Summary: the default queue against the best peer\n")
+    print("| scenario | unit | better | default | best mpmc configuration | best peer "
+          "| default / best peer |\n|---|---|---|---:|---|---|---|")
+    for sc in run["scenarios"]:
+        # Single-producer single-consumer entries race only their own kind
+        # (the detail tables); floors are not queues.
+        rows = [q for q in sc["queues"] if not q["lone"] and q["kind"] != "floor"]
+        higher = sc["higher_is_better"]
+        # Where the CPU figure is a share of a core (idle), a low latency
+        # bought by spinning shows as such.
+        share = sc.get("cpu_unit") and "%" in sc["cpu_unit"]
+
+        def cell(q, label=""):
+            if q is None:
+                return "n/a"
+            text = f"{label}{figure(q['median'])}"
+            return text + (f" ({figure(q['cpu'])}% CPU)" if share else "")
+
+        def best(kind):
+            # A tie goes to the default queue: no reason to change configuration.
+            found = [q for q in rows if q["kind"] == kind]
+            return max(found, key=lambda q: (q["median"] if higher else -q["median"],
+                                             q.get("key") == "default")) if found else None
+
+        default = next((q for q in rows if q.get("key") == "default"), None)
+        ours, peer = best("ours"), best("peer")
+        ratio = "n/a"
+        if default and peer and peer["median"] > 0:
+            r = default["median"] / peer["median"]
+            # Within 5%: medians of a few runs in separate processes move that much.
+            verdict = ("level" if abs(r - 1) < 0.05 else
+                       "default ahead" if (r > 1) == higher else "peer ahead")
+            ratio = f"{r:.2f}x, {verdict}"
+        print(f"| {sc['name']} | {sc['unit']} | {'higher' if higher else 'lower'} | "
+              f"{cell(default)} | {cell(ours, (ours or {}).get('key', '') + ' ')} | "
+              f"{cell(peer, (peer or {}).get('queue', '') + ' ')} | {ratio} |")
+    print("\nmpmc configurations by their --queues key (compare --list); "
+          "SPSC entries and floors: see the detail.")
 
 
 def pyplot():
@@ -214,14 +281,31 @@ def heat_maps(plt, run, target):
     fig.savefig(target, dpi=110)
 
 
-def draw(run, target):
+def draw(run, target, source):
     plt = pyplot()
     if plt is None:
-        print("chart skipped: matplotlib is not installed (Debian: python3-matplotlib)")
+        if not draw_elsewhere(source, target):
+            print("chart skipped: matplotlib is not installed (Debian: python3-matplotlib)")
         return
     os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     (heat_maps if "sweep" in run else bar_chart)(plt, run, target)
     print(f"chart: {target}")
+
+
+def draw_elsewhere(source, target):
+    """Draws through /usr/bin/python3 where it has matplotlib and this python3 does not.
+
+    Debian's matplotlib belongs to the system interpreter; a python3 found
+    first on the PATH (a venv, pyenv) does not see it.
+    """
+    system = "/usr/bin/python3"
+    if not os.access(system, os.X_OK) or os.path.realpath(sys.executable) == os.path.realpath(system):
+        return False
+    code = (f"import json, sys\ntry:\n import matplotlib\nexcept ImportError:\n sys.exit(3)\n"
+            f"sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\nimport run\n"
+            f"run.draw(json.load(open({source!r})), {target!r}, {source!r})\n")
+    sys.stdout.flush()
+    return subprocess.run([system, "-c", code]).returncode == 0
 
 
 def main():
@@ -234,7 +318,10 @@ def main():
                         help="items per measurement; PxC scenarios move a quarter "
                              "(default: 2000000, with --sweep 4000000)")
     parser.add_argument("--scenarios", help="comma-separated (default: the runner's list)")
-    parser.add_argument("--queues", help="keys or indices, comma-separated (compare --list)")
+    parser.add_argument("--queues", help="keys or indices, comma-separated (compare --list; "
+                                         "default: the demo set, see DEMO_OURS)")
+    parser.add_argument("--all", action="store_true",
+                        help="every queue the runner has, all our policy variants included")
     parser.add_argument("--timeout", type=int, default=300,
                         help="seconds before a measurement is killed (default: 300)")
     parser.add_argument("--warmup", type=int, help="ms before threaded clocks start")
@@ -252,13 +339,20 @@ def main():
             run = json.load(f)
         if "sweep" in run:
             sweep_tables(run)
-        draw(run, args.chart or os.path.splitext(args.source)[0] + ".png")
+        else:
+            summary(run)
+        draw(run, args.chart or os.path.splitext(args.source)[0] + ".png", args.source)
         return
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"run.py: no runner at {args.binary}; build it with "
                  "`cmake --preset bench && cmake --build --preset bench`, or pass --binary")
     args.json = args.json or os.path.join(BUILD, "sweep.json" if args.sweep else "results.json")
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    if not args.queues and not args.all and not args.sweep:
+        listed = list_queues(args.binary)
+        args.queues = ",".join(k for k, kind in listed if k in DEMO_OURS or kind != "ours")
+        print("queues: the demo set (every peer; of ours " + ", ".join(DEMO_OURS) +
+              "); --all adds the other policy variants", file=sys.stderr)
     try:
         if args.sweep:
             run = sweep(args)
@@ -268,7 +362,7 @@ def main():
     except subprocess.CalledProcessError as e:
         sys.exit(f"run.py: the runner failed (exit status {e.returncode})")
     print(f"results: {args.json}")
-    draw(run, args.chart or os.path.splitext(args.json)[0] + ".png")
+    draw(run, args.chart or os.path.splitext(args.json)[0] + ".png", args.json)
 
 
 if __name__ == "__main__":
