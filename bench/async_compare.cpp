@@ -267,7 +267,8 @@ sample wake(item wakes) {
   pusher.join();
   std::sort(latency.begin(), latency.end());
   const auto at = [&](double q) {
-    return static_cast<double>(latency[static_cast<std::size_t>(q * static_cast<double>(wakes - 1))]) *
+    return static_cast<double>(
+               latency[static_cast<std::size_t>(q * static_cast<double>(wakes - 1))]) *
            1e-3;
   };
   return {at(0.5), at(0.99)};
@@ -315,11 +316,10 @@ sample measure(std::size_t who, const std::string& scenario, item n, unsigned th
 // nullopt (and says why on stderr) if the child failed or ran past `timeout_s`.
 std::optional<sample> run_isolated(const char* self, std::size_t who, const std::string& scenario,
                                    item n, unsigned threads, int timeout_s) {
-  const bench::child_result c =
-      bench::run_child(self,
-                       {"--threads", std::to_string(threads), "--one", std::to_string(who),
-                        scenario, std::to_string(n)},
-                       timeout_s);
+  const bench::child_result c = bench::run_child(self,
+                                                 {"--threads", std::to_string(threads), "--one",
+                                                  std::to_string(who), scenario, std::to_string(n)},
+                                                 timeout_s);
   sample s{};
   if (!c.ok || std::sscanf(c.out.c_str(), "%lf %lf", &s.value, &s.extra) != 2) {
     std::fprintf(stderr, "\nasync_compare: %s, %s: %s\n", contenders[who].key, scenario.c_str(),
@@ -329,28 +329,11 @@ std::optional<sample> run_isolated(const char* self, std::size_t who, const std:
   return s;
 }
 
-// "a,b,,c" -> {"a", "b", "c"}
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    if (comma > start) parts.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return parts;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
 // A row of the table: one scenario's figure, with the goal issue 23 sets for
 // ours/channel.
 struct row {
   const char* label;
-  bool extra;  // the sample's p99 rather than its value
+  bool extra;        // the sample's p99 rather than its value
   const char* goal;  // empty: a diagnostic row, no goal
 };
 
@@ -361,7 +344,8 @@ std::vector<row> rows_of(const std::string& s) {
   if (s == "pingpong-mt")
     return {{"pingpong, ns per round trip", false, "<= 0.5"},
             {"pingpong, handlers run per round trip", true, ""}};
-  if (s == "4x4") return {{"4x4, M items/s", false, ">= 3"}, {"4x4, handlers run per item", true, ""}};
+  if (s == "4x4")
+    return {{"4x4, M items/s", false, ">= 3"}, {"4x4, handlers run per item", true, ""}};
   return {{"wake, median µs", false, "<= 1"}, {"wake, p99 µs", true, "<= 1"}};
 }
 
@@ -381,10 +365,10 @@ int main(int argc, char** argv) {
     } else if (args[i] == "--timeout" && more) {
       timeout_s = std::max(1, std::atoi(args[++i].c_str()));
     } else if (args[i] == "--scenarios" && more) {
-      scenarios = split(args[++i]);
+      scenarios = bench::split(args[++i]);
     } else if (args[i] == "--contenders" && more) {
       chosen.clear();
-      for (const auto& key : split(args[++i])) {
+      for (const auto& key : bench::split(args[++i])) {
         std::size_t k = 0;
         while (k != contenders.size() && key != contenders[k].key) ++k;
         check(k != contenders.size(), "no such contender (default, ticket, channel)");
@@ -394,8 +378,8 @@ int main(int argc, char** argv) {
       // A child: one measurement, printed as "value extra".
       const std::size_t who = std::strtoul(args[i + 1].c_str(), nullptr, 10);
       check(who < contenders.size(), "--one: no such contender");
-      const sample s = measure(who, args[i + 2], std::strtoull(args[i + 3].c_str(), nullptr, 10),
-                               threads);
+      const sample s =
+          measure(who, args[i + 2], std::strtoull(args[i + 3].c_str(), nullptr, 10), threads);
       std::printf("%.6g %.6g\n", s.value, s.extra);
       return 0;
     } else if (args[i].rfind("--", 0) == 0) {
@@ -410,9 +394,9 @@ int main(int argc, char** argv) {
     }
   }
   const int reps = positional.size() > 0 ? std::max(1, std::atoi(positional[0].c_str())) : 5;
-  const item n = positional.size() > 1 ? std::max<item>(64, std::strtoull(positional[1].c_str(),
-                                                                           nullptr, 10))
-                                       : 1000000;
+  const item n = positional.size() > 1
+                     ? std::max<item>(64, std::strtoull(positional[1].c_str(), nullptr, 10))
+                     : 1000000;
   for (const auto& s : scenarios)
     check(s == "pingpong" || s == "pingpong-mt" || s == "4x4" || s == "wake",
           "unknown scenario (pingpong, pingpong-mt, 4x4, wake)");
@@ -439,9 +423,10 @@ int main(int argc, char** argv) {
   }
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
 
-  std::printf("async_compare: %d repetitions, %llu items, capacity %zu, %u io_context threads in "
-              "pingpong-mt and 4x4; medians\n\n",
-              reps, static_cast<unsigned long long>(n), capacity, threads);
+  std::printf(
+      "async_compare: %d repetitions, %llu items, capacity %zu, %u io_context threads in "
+      "pingpong-mt and 4x4; medians\n\n",
+      reps, static_cast<unsigned long long>(n), capacity, threads);
   std::printf("| scenario |");
   for (std::size_t c : chosen) std::printf(" %s |", contenders[c].name);
   if (channel_index != contenders.size())
@@ -464,7 +449,7 @@ int main(int argc, char** argv) {
                                                ? " (" + std::to_string(threads) + " threads)"
                                                : std::string());
       std::printf("| %s |", label.c_str());
-      for (std::size_t c : chosen) std::printf(" %.4g |", median(values(s, c, r.extra)));
+      for (std::size_t c : chosen) std::printf(" %.4g |", bench::median(values(s, c, r.extra)));
       if (channel_index != contenders.size()) {
         const auto theirs = values(s, channel_index, r.extra);
         for (std::size_t c : chosen) {
@@ -474,7 +459,8 @@ int main(int argc, char** argv) {
           const auto mine = values(s, c, r.extra);
           std::vector<double> per_rep;
           for (std::size_t k = 0; k != mine.size(); ++k) per_rep.push_back(mine[k] / theirs[k]);
-          std::printf(" %.2f (per rep %.2f) |", median(mine) / median(theirs), median(per_rep));
+          std::printf(" %.2f (per rep %.2f) |", bench::median(mine) / bench::median(theirs),
+                      bench::median(per_rep));
         }
       }
       std::printf(" %s |\n", *r.goal != '\0' ? r.goal : "-");

@@ -1,8 +1,10 @@
 // Runs this program again in a child process and collects what it writes to standard output: the
 // runners measure each case in a process of its own (compare.cpp, The method), and a child that
-// hangs is killed at a deadline instead of stalling the whole run.
+// hangs is killed at a deadline instead of stalling the whole run. Also the small helpers the
+// runners share: splitting a comma list, taking a median.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -63,5 +65,23 @@ inline child_result run_child(const char* self, const std::vector<std::string>& 
   waitpid(pid, &status, 0);
   r.ok = !r.timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   return r;
+}
+
+// "a,b,,c" -> {"a", "b", "c"}
+inline std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) parts.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
+
+// The upper median; 0 for no samples.
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
 }
 }  // namespace bench

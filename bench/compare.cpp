@@ -31,10 +31,10 @@
 // side has one thread.
 // Floors are not queues: two uncontended compare-exchanges (pair) and a bare
 // futex wait and wake (idle), what no queue beats on the machine.
+#include <mpmc/backend/condvar.hpp>
 #include "child_process.hpp"
 #include "peers.hpp"
 #include "scenarios.hpp"
-#include <mpmc/backend/condvar.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -194,11 +194,10 @@ void clear_live_line() {
 // ran past `timeout_s`, in which case it is killed.
 std::optional<result> run_isolated(const char* self, std::size_t queue, const char* name,
                                    const std::string& scenario, item n, int timeout_s) {
-  const child_result c =
-      run_child(self,
-                {"--warmup", std::to_string(warmup.count()), "--one", std::to_string(queue),
-                 scenario, std::to_string(n)},
-                timeout_s);
+  const child_result c = run_child(self,
+                                   {"--warmup", std::to_string(warmup.count()), "--one",
+                                    std::to_string(queue), scenario, std::to_string(n)},
+                                   timeout_s);
   result r{};
   if (!c.ok || std::sscanf(c.out.c_str(), "%lf %lf", &r.value, &r.cpu) != 2) {
     clear_live_line();
@@ -222,18 +221,6 @@ void json_numbers(std::FILE* f, const std::vector<result>& v, double result::*fi
   std::fputc('[', f);
   for (std::size_t i = 0; i != v.size(); ++i) std::fprintf(f, "%s%.6g", i ? ", " : "", v[i].*field);
   std::fputc(']', f);
-}
-
-// "a,b,,c" -> {"a", "b", "c"}
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    if (comma > start) parts.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return parts;
 }
 
 // Queues A and B alternately in one process; see the top of this file.
@@ -321,7 +308,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (args[i] == "--queues" && has_value) {
       selected.assign(queues.size(), false);
-      for (const std::string& name : split(args[++i])) selected[find_queue(queues, name)] = true;
+      for (const std::string& name : bench::split(args[++i]))
+        selected[find_queue(queues, name)] = true;
     } else if (args[i].starts_with("-")) {
       usage();
       return args[i] == "--help" || args[i] == "-h" ? 0 : 2;
@@ -337,7 +325,7 @@ int main(int argc, char** argv) {
   const item n =
       positional.size() > 1 ? std::strtoull(positional[1].c_str(), nullptr, 10) : 4'000'000;
   const std::vector<std::string> wanted =
-      split(positional.size() > 2 ? positional[2] : default_scenarios);
+      bench::split(positional.size() > 2 ? positional[2] : default_scenarios);
   // The named scenarios in the table's order, then any PxC as given.
   std::vector<scenario> chosen;
   for (const scenario& s : named_scenarios)

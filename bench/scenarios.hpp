@@ -18,8 +18,8 @@
 // Threaded throughput scenarios also report CPU seconds per million items.
 #pragma once
 
-#include "peers.hpp"
 #include <mpmc/ranges.hpp>
+#include "peers.hpp"
 
 #include <algorithm>
 #include <atomic>

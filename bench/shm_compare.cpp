@@ -65,10 +65,10 @@
 #include <vector>
 
 #include <signal.h>
-#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace {
@@ -98,7 +98,8 @@ std::int64_t own_cpu_ns() {
   return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
 }
 
-// --- the contenders -------------------------------------------------------------------------------
+// --- the contenders
+// -------------------------------------------------------------------------------
 
 struct create_t {};
 struct open_t {};
@@ -138,7 +139,8 @@ struct message_queue {
   }
 };
 
-// --- the processes of one measurement -------------------------------------------------------------
+// --- the processes of one measurement
+// -------------------------------------------------------------
 
 // A T in memory that this process and the children it forks afterwards share (MAP_SHARED |
 // MAP_ANONYMOUS): the children report through it. T's atomics must be lock-free to work there.
@@ -169,9 +171,7 @@ class shared_anon {
 // start sleeps in read() instead of spinning against the others for the machine's few cores.
 class processes {
  public:
-  processes() {
-    check(pipe(ready_) == 0 && pipe(gate_) == 0, "pipe failed");
-  }
+  processes() { check(pipe(ready_) == 0 && pipe(gate_) == 0, "pipe failed"); }
   processes(const processes&) = delete;
   processes& operator=(const processes&) = delete;
   // Reached with children still running only on a failure: they are killed, not waited for.
@@ -310,11 +310,12 @@ struct sample {
 struct report {
   std::atomic<item> count{0}, sum{0}, squares{0};  // sums modulo 2^64
   std::atomic<unsigned> producers_done{0}, consumers_done{0};
-  std::atomic<std::int64_t> end{0};     // when the last consumer finished, steady_clock ns
-  std::atomic<std::int64_t> cpu_ns{0};  // the children's CPU time between the gate and the end
+  std::atomic<std::int64_t> end{0};      // when the last consumer finished, steady_clock ns
+  std::atomic<std::int64_t> cpu_ns{0};   // the children's CPU time between the gate and the end
   std::atomic<std::int64_t> wall_ns{0};  // idle: how long the consumer's pop blocked
 };
-static_assert(std::atomic<item>::is_always_lock_free && std::atomic<unsigned>::is_always_lock_free &&
+static_assert(std::atomic<item>::is_always_lock_free &&
+                  std::atomic<unsigned>::is_always_lock_free &&
                   std::atomic<std::int64_t>::is_always_lock_free,
               "shm_compare: the report area's atomics must be lock-free to be shared by processes");
 
@@ -328,7 +329,8 @@ void timed(report& r, Work work) {
   r.cpu_ns.fetch_add(own_cpu_ns() - before, std::memory_order_relaxed);
 }
 
-// --- roundtrip: a request and a response queue, one echo process -----------------------------------
+// --- roundtrip: a request and a response queue, one echo process
+// -----------------------------------
 
 template <class C>
 sample roundtrip(item n) {
@@ -369,7 +371,8 @@ sample roundtrip(item n) {
   return {wall / static_cast<double>(n), static_cast<double>(cpu + children_cpu) / wall};
 }
 
-// --- 1x1 and 4x4: producer and consumer processes on one queue -------------------------------------
+// --- 1x1 and 4x4: producer and consumer processes on one queue
+// -------------------------------------
 
 template <class C>
 void produce(C& q, item first, item last, unsigned producers, unsigned consumers, report& t) {
@@ -441,7 +444,8 @@ sample streams(item n, unsigned producers, unsigned consumers) {
   return {static_cast<double>(n) / wall * 1e3, static_cast<double>(cpu) / wall};
 }
 
-// --- idle: a consumer blocked on an empty queue ----------------------------------------------------
+// --- idle: a consumer blocked on an empty queue
+// ----------------------------------------------------
 
 constexpr auto idle_time = std::chrono::seconds(1);
 
@@ -474,7 +478,8 @@ sample idle() {
   return {100 * cpu / wall};
 }
 
-// --- the runner ------------------------------------------------------------------------------------
+// --- the runner
+// ------------------------------------------------------------------------------------
 
 struct contender {
   const char* key;
@@ -527,23 +532,6 @@ std::optional<sample> run_isolated(const char* self, std::size_t who, const std:
   return s;
 }
 
-// "a,b,,c" -> {"a", "b", "c"}
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    if (comma > start) parts.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return parts;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
 // A row of the table: one scenario's figure.
 struct row {
   const char* label;
@@ -566,9 +554,9 @@ std::string ratios(const std::vector<double>& mine, const std::vector<double>& t
   for (std::size_t k = 0; k != mine.size() && k != theirs.size(); ++k)
     if (theirs[k] != 0) per_rep.push_back(mine[k] / theirs[k]);
   char text[64];
-  if (median(theirs) == 0 || per_rep.empty()) return "- (denominator 0)";
-  std::snprintf(text, sizeof text, "%.3g (per rep %.3g)", median(mine) / median(theirs),
-                median(per_rep));
+  if (bench::median(theirs) == 0 || per_rep.empty()) return "- (denominator 0)";
+  std::snprintf(text, sizeof text, "%.3g (per rep %.3g)",
+                bench::median(mine) / bench::median(theirs), bench::median(per_rep));
   return text;
 }
 
@@ -583,10 +571,10 @@ int run(int argc, char** argv) {
     if (args[i] == "--timeout" && more) {
       timeout_s = std::max(1, std::atoi(args[++i].c_str()));
     } else if (args[i] == "--scenarios" && more) {
-      scenarios = split(args[++i]);
+      scenarios = bench::split(args[++i]);
     } else if (args[i] == "--contenders" && more) {
       chosen.clear();
-      for (const auto& key : split(args[++i])) {
+      for (const auto& key : bench::split(args[++i])) {
         std::size_t k = 0;
         while (k != contenders.size() && key != contenders[k].key) ++k;
         check(k != contenders.size(), "no such contender (shm, shm-yield, message_queue)");
@@ -641,10 +629,11 @@ int run(int argc, char** argv) {
   }
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
 
-  std::printf("shm_compare: %d repetitions, %llu items (roundtrip %llu), capacity %zu, %u CPUs; "
-              "medians\n\n",
-              reps, static_cast<unsigned long long>(n), static_cast<unsigned long long>(n / 10),
-              capacity, std::thread::hardware_concurrency());
+  std::printf(
+      "shm_compare: %d repetitions, %llu items (roundtrip %llu), capacity %zu, %u CPUs; "
+      "medians\n\n",
+      reps, static_cast<unsigned long long>(n), static_cast<unsigned long long>(n / 10), capacity,
+      std::thread::hardware_concurrency());
   std::printf("| scenario |");
   for (std::size_t c : chosen) std::printf(" %s |", contenders[c].name);
   if (theirs_index != contenders.size())
@@ -664,7 +653,7 @@ int run(int argc, char** argv) {
   for (std::size_t s = 0; s != scenarios.size(); ++s) {
     for (const row& r : rows_of(scenarios[s])) {
       std::printf("| %s |", r.label);
-      for (std::size_t c : chosen) std::printf(" %.4g |", median(values(s, c, r.extra)));
+      for (std::size_t c : chosen) std::printf(" %.4g |", bench::median(values(s, c, r.extra)));
       if (theirs_index != contenders.size())
         for (std::size_t c : chosen)
           if (contenders[c].ours)
