@@ -5,8 +5,9 @@
 #
 #   bash bench/compile_cost.sh [RUNS] [COMPILER...]     # defaults: 5, g++ and clang++
 #
-# Each compiler compiles the two files in turn, RUNS times, so that a slow phase of the machine
-# falls on both; the table shows the medians and the ratios ours / atomic_queue's. Also measured:
+# Time is the compiler's CPU time (user + system), which a parallel build pays per file, rather
+# than wall time, which on a shared machine also counts waiting for a CPU. Each compiler compiles
+# the files in turn, RUNS times, so that a slow phase of the machine falls on all of them; the table shows the medians and the ratios ours / atomic_queue's. Also measured:
 # <mpmc/queue.hpp> alone, the core without handles and channels. Needs GNU time (/usr/bin/time) and
 # atomic_queue's headers (Debian: libatomic-queue-dev).
 # shellcheck disable=SC2016  # the TU names are Markdown, backquotes included
@@ -49,16 +50,16 @@ EOF
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '| compiler | TU | time s | peak MiB | time / atomic_queue | memory / atomic_queue |\n'
+printf '| compiler | TU | CPU s | peak MiB | CPU time / atomic_queue | memory / atomic_queue |\n'
 printf '|---|---|---:|---:|---:|---:|\n'
 for cxx in "${compilers[@]}"; do
   for tu in atomic_queue mpmc core; do : >"$work/$tu.t"; : >"$work/$tu.m"; done
   for ((r = 0; r < runs; ++r)); do
     for tu in atomic_queue mpmc core; do
-      /usr/bin/time -f '%e %M' -o "$work/stat" \
+      /usr/bin/time -f '%U %S %M' -o "$work/stat" \
         "$cxx" -std=c++20 -O2 "${includes[@]}" -c "$work/$tu.cpp" -o /dev/null
-      read -r seconds kib <"$work/stat"
-      echo "$seconds" >>"$work/$tu.t"
+      read -r user sys kib <"$work/stat"
+      awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }' >>"$work/$tu.t"
       echo "$kib" >>"$work/$tu.m"
     done
   done

@@ -13,7 +13,6 @@
 #include <mpmc/sides.hpp>
 #include <mpmc/wait.hpp>
 
-#include <boost/hana/count_if.hpp>
 #include <boost/hana/find_if.hpp>
 #include <boost/hana/optional.hpp>
 #include <boost/hana/tuple.hpp>
@@ -76,7 +75,7 @@ class compose {
   static constexpr auto policies = hana::tuple_t<Policies...>;
 
   template <class Tag>
-  static constexpr bool unique = decltype(hana::count_if(policies, in_category<Tag>{}))::value <= 1;
+  static constexpr bool unique = (std::size_t{policy_of<Policies, Tag>} + ... + 0) <= 1;
 
   // The user's policy of this category, or the base config's.
   template <class Tag, class Fallback>
