@@ -36,7 +36,7 @@
 // ratio ours/channel of those medians, and the median of the per-repetition
 // ratios (each repetition's contenders ran back to back); every repetition's
 // samples follow the table.
-#include "child_process.hpp"
+#include "runner.hpp"
 
 #include <mpmc/asio.hpp>
 #include <mpmc/queue.hpp>
@@ -139,10 +139,8 @@ void rethrow(std::exception_ptr e) {
   if (e) std::rethrow_exception(e);
 }
 
-struct sample {
-  double value;
-  double extra = 0;  // wake: p99; the others: io_context handlers run per round trip or item
-};
+using bench::sample;  // extra: wake's p99; the others' io_context handlers run per round trip or
+                      // item
 
 // --- pingpong: a round trip through a request and a response queue ----------
 
@@ -278,12 +276,7 @@ sample wake(item wakes) {
 
 constexpr item wakes = 300;
 
-struct contender {
-  const char* key;
-  const char* name;
-  bool ours;
-};
-const std::vector<contender> contenders = {
+const std::vector<bench::contender> contenders = {
     {"default", "mpmc::queue (park on futex)", true},
     {"ticket", "mpmc::queue, claim::ticket", true},
     {"channel", "asio concurrent_channel", false},
@@ -312,46 +305,21 @@ sample measure(std::size_t who, const std::string& scenario, item n, unsigned th
   }
 }
 
-// Runs one measurement in a child process of this same program. Returns
-// nullopt (and says why on stderr) if the child failed or ran past `timeout_s`.
-std::optional<sample> run_isolated(const char* self, std::size_t who, const std::string& scenario,
-                                   item n, unsigned threads, int timeout_s) {
-  const bench::child_result c = bench::run_child(self,
-                                                 {"--threads", std::to_string(threads), "--one",
-                                                  std::to_string(who), scenario, std::to_string(n)},
-                                                 timeout_s);
-  sample s{};
-  if (!c.ok || std::sscanf(c.out.c_str(), "%lf %lf", &s.value, &s.extra) != 2) {
-    std::fprintf(stderr, "\nasync_compare: %s, %s: %s\n", contenders[who].key, scenario.c_str(),
-                 c.timed_out ? "timed out, killed" : "failed");
-    return std::nullopt;
-  }
-  return s;
-}
-
-// A row of the table: one scenario's figure, with the goal issue 23 sets for
-// ours/channel.
-struct row {
-  const char* label;
-  bool extra;        // the sample's p99 rather than its value
-  const char* goal;  // empty: a diagnostic row, no goal
-};
-
-std::vector<row> rows_of(const std::string& s) {
+// The rows of a scenario, with the goal issue 23 sets for ours / channel (none: a diagnostic).
+std::vector<bench::row> rows_of(const std::string& s, unsigned threads) {
+  const std::string mt = " (" + std::to_string(threads) + " threads)";
   if (s == "pingpong")
     return {{"pingpong, ns per round trip (1 thread)", false, "<= 0.5"},
             {"pingpong, handlers run per round trip (1 thread)", true, ""}};
   if (s == "pingpong-mt")
-    return {{"pingpong, ns per round trip", false, "<= 0.5"},
-            {"pingpong, handlers run per round trip", true, ""}};
+    return {{"pingpong, ns per round trip" + mt, false, "<= 0.5"},
+            {"pingpong, handlers run per round trip" + mt, true, ""}};
   if (s == "4x4")
-    return {{"4x4, M items/s", false, ">= 3"}, {"4x4, handlers run per item", true, ""}};
+    return {{"4x4, M items/s" + mt, false, ">= 3"}, {"4x4, handlers run per item" + mt, true, ""}};
   return {{"wake, median µs", false, "<= 1"}, {"wake, p99 µs", true, "<= 1"}};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   unsigned threads = 2;
   int timeout_s = 60;
@@ -367,13 +335,7 @@ int main(int argc, char** argv) {
     } else if (args[i] == "--scenarios" && more) {
       scenarios = bench::split(args[++i]);
     } else if (args[i] == "--contenders" && more) {
-      chosen.clear();
-      for (const auto& key : bench::split(args[++i])) {
-        std::size_t k = 0;
-        while (k != contenders.size() && key != contenders[k].key) ++k;
-        check(k != contenders.size(), "no such contender (default, ticket, channel)");
-        chosen.push_back(k);
-      }
+      chosen = bench::pick(args[++i], contenders);
     } else if (args[i] == "--one" && i + 3 < args.size()) {
       // A child: one measurement, printed as "value extra".
       const std::size_t who = std::strtoul(args[i + 1].c_str(), nullptr, 10);
@@ -400,79 +362,27 @@ int main(int argc, char** argv) {
   for (const auto& s : scenarios)
     check(s == "pingpong" || s == "pingpong-mt" || s == "4x4" || s == "wake",
           "unknown scenario (pingpong, pingpong-mt, 4x4, wake)");
-  std::size_t channel_index = contenders.size();
-  for (std::size_t c : chosen)
-    if (!contenders[c].ours) channel_index = c;
-
-  // A progress line only where someone watches it, not in a captured log.
-  const bool progress = isatty(STDERR_FILENO) != 0;
-  // results[scenario][contender][rep]
-  std::vector<std::vector<std::vector<sample>>> results(
-      scenarios.size(), std::vector<std::vector<sample>>(contenders.size()));
-  for (int rep = 0; rep != reps; ++rep) {
-    for (std::size_t s = 0; s != scenarios.size(); ++s) {
-      for (std::size_t c : chosen) {
-        if (progress)
-          std::fprintf(stderr, "\rrepetition %d/%d: %-12s %-8s", rep + 1, reps,
-                       scenarios[s].c_str(), contenders[c].key);
-        auto r = run_isolated(argv[0], c, scenarios[s], n, threads, timeout_s);
-        check(r.has_value(), "a measurement failed");
-        results[s][c].push_back(*r);
-      }
-    }
-  }
-  if (progress) std::fprintf(stderr, "\r%60s\r", "");
-
+  const bench::results results =
+      bench::interleave(reps, scenarios, contenders, chosen, [&](std::size_t s, std::size_t c) {
+        return bench::measure_in_child("async_compare", argv[0],
+                                       {"--threads", std::to_string(threads)}, c, contenders,
+                                       scenarios[s], n, timeout_s);
+      });
   std::printf(
       "async_compare: %d repetitions, %llu items, capacity %zu, %u io_context threads in "
       "pingpong-mt and 4x4; medians\n\n",
       reps, static_cast<unsigned long long>(n), capacity, threads);
-  std::printf("| scenario |");
-  for (std::size_t c : chosen) std::printf(" %s |", contenders[c].name);
-  if (channel_index != contenders.size())
-    for (std::size_t c : chosen)
-      if (contenders[c].ours) std::printf(" %s / channel |", contenders[c].key);
-  std::printf(" goal |\n|---|");
-  for (std::size_t k = 0; k != chosen.size(); ++k) std::printf("---:|");
-  if (channel_index != contenders.size())
-    for (std::size_t c : chosen)
-      if (contenders[c].ours) std::printf("---:|");
-  std::printf("---|\n");
-  const auto values = [&](std::size_t s, std::size_t c, bool extra) {
-    std::vector<double> v;
-    for (const sample& x : results[s][c]) v.push_back(extra ? x.extra : x.value);
-    return v;
-  };
-  for (std::size_t s = 0; s != scenarios.size(); ++s) {
-    for (const row& r : rows_of(scenarios[s])) {
-      const std::string label = r.label + (scenarios[s] == "pingpong-mt" || scenarios[s] == "4x4"
-                                               ? " (" + std::to_string(threads) + " threads)"
-                                               : std::string());
-      std::printf("| %s |", label.c_str());
-      for (std::size_t c : chosen) std::printf(" %.4g |", bench::median(values(s, c, r.extra)));
-      if (channel_index != contenders.size()) {
-        const auto theirs = values(s, channel_index, r.extra);
-        for (std::size_t c : chosen) {
-          if (!contenders[c].ours) continue;
-          // The ratio of the medians, then the median of the per-repetition
-          // ratios: each repetition's contenders ran within seconds of each other.
-          const auto mine = values(s, c, r.extra);
-          std::vector<double> per_rep;
-          for (std::size_t k = 0; k != mine.size(); ++k) per_rep.push_back(mine[k] / theirs[k]);
-          std::printf(" %.2f (per rep %.2f) |", bench::median(mine) / bench::median(theirs),
-                      bench::median(per_rep));
-        }
-      }
-      std::printf(" %s |\n", *r.goal != '\0' ? r.goal : "-");
-    }
-  }
-  std::printf("\nEvery repetition, in the order they ran:\n\n");
-  for (std::size_t s = 0; s != scenarios.size(); ++s)
-    for (const row& r : rows_of(scenarios[s]))
-      for (std::size_t c : chosen) {
-        std::printf("  %-40s %-8s", r.label, contenders[c].key);
-        for (double v : values(s, c, r.extra)) std::printf(" %8.4g", v);
-        std::printf("\n");
-      }
+  bench::report(results, scenarios, contenders, chosen,
+                [&](std::size_t s) { return rows_of(scenarios[s], threads); });
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "async_compare: %s\n", e.what());
+    return 1;
+  }
 }

@@ -40,7 +40,7 @@
 // them, so that a run killed at the timeout leaves nothing in /dev/shm. The table shows medians,
 // the ratio ours/message_queue of those medians, and the median of the per-repetition ratios
 // (each repetition's contenders ran back to back); every repetition's samples follow the table.
-#include "child_process.hpp"
+#include "runner.hpp"
 
 #include <mpmc/shm.hpp>
 
@@ -299,10 +299,8 @@ class names {
   std::vector<std::string> all_;
 };
 
-struct sample {
-  double value;
-  double extra = 0;  // roundtrip, 1x1, 4x4: CPU time of all processes / wall time; idle: unused
-};
+// extra: roundtrip, 1x1, 4x4: CPU time of all processes / wall time; idle: unused.
+using bench::sample;
 
 // What the children report. Lock-free atomics: they are address-free, so each process may use
 // them at its own mapping. Every load the parent makes is relaxed and pairs with nothing: it reads
@@ -481,12 +479,7 @@ sample idle() {
 // --- the runner
 // ------------------------------------------------------------------------------------
 
-struct contender {
-  const char* key;
-  const char* name;
-  bool ours;
-};
-const std::vector<contender> contenders = {
+const std::vector<bench::contender> contenders = {
     {"shm", "mpmc::shm::queue (shared futex)", true},
     {"shm-yield", "mpmc::shm::queue, wait::yield", true},
     {"message_queue", "boost message_queue", false},
@@ -517,47 +510,13 @@ sample measure(std::size_t who, const std::string& scenario, item n) {
   }
 }
 
-// Runs one measurement in a child process of this same program. Returns nullopt (and says why on
-// stderr) if the child failed or ran past `timeout_s`.
-std::optional<sample> run_isolated(const char* self, std::size_t who, const std::string& scenario,
-                                   item n, int timeout_s) {
-  const bench::child_result c = bench::run_child(
-      self, {"--one", std::to_string(who), scenario, std::to_string(n)}, timeout_s);
-  sample s{};
-  if (!c.ok || std::sscanf(c.out.c_str(), "%lf %lf", &s.value, &s.extra) != 2) {
-    std::fprintf(stderr, "\nshm_compare: %s, %s: %s\n", contenders[who].key, scenario.c_str(),
-                 c.timed_out ? "timed out, killed" : "failed");
-    return std::nullopt;
-  }
-  return s;
-}
-
-// A row of the table: one scenario's figure.
-struct row {
-  const char* label;
-  bool extra;  // the sample's second figure rather than its first
-};
-
-std::vector<row> rows_of(const std::string& s) {
+std::vector<bench::row> rows_of(const std::string& s) {
   if (s == "roundtrip")
-    return {{"roundtrip, ns per round trip", false}, {"roundtrip, CPU time / wall time", true}};
-  if (s == "1x1") return {{"1x1, M items/s", false}, {"1x1, CPU time / wall time", true}};
-  if (s == "4x4") return {{"4x4, M items/s", false}, {"4x4, CPU time / wall time", true}};
-  return {{"idle, CPU % of one core blocked in pop", false}};
-}
-
-// The ratio of the medians, then the median of the per-repetition ratios (each repetition's
-// contenders ran within seconds of each other). A repetition whose denominator is 0 (a consumer
-// that used no measurable CPU while idle) has no ratio.
-std::string ratios(const std::vector<double>& mine, const std::vector<double>& theirs) {
-  std::vector<double> per_rep;
-  for (std::size_t k = 0; k != mine.size() && k != theirs.size(); ++k)
-    if (theirs[k] != 0) per_rep.push_back(mine[k] / theirs[k]);
-  char text[64];
-  if (bench::median(theirs) == 0 || per_rep.empty()) return "- (denominator 0)";
-  std::snprintf(text, sizeof text, "%.3g (per rep %.3g)",
-                bench::median(mine) / bench::median(theirs), bench::median(per_rep));
-  return text;
+    return {{"roundtrip, ns per round trip", false, ""},
+            {"roundtrip, CPU time / wall time", true, ""}};
+  if (s == "1x1") return {{"1x1, M items/s", false, ""}, {"1x1, CPU time / wall time", true, ""}};
+  if (s == "4x4") return {{"4x4, M items/s", false, ""}, {"4x4, CPU time / wall time", true, ""}};
+  return {{"idle, CPU % of one core blocked in pop", false, ""}};
 }
 
 int run(int argc, char** argv) {
@@ -573,13 +532,7 @@ int run(int argc, char** argv) {
     } else if (args[i] == "--scenarios" && more) {
       scenarios = bench::split(args[++i]);
     } else if (args[i] == "--contenders" && more) {
-      chosen.clear();
-      for (const auto& key : bench::split(args[++i])) {
-        std::size_t k = 0;
-        while (k != contenders.size() && key != contenders[k].key) ++k;
-        check(k != contenders.size(), "no such contender (shm, shm-yield, message_queue)");
-        chosen.push_back(k);
-      }
+      chosen = bench::pick(args[++i], contenders);
     } else if (args[i] == "--one" && i + 3 < args.size()) {
       // A child: one measurement, printed as "value extra".
       const std::size_t who = std::strtoul(args[i + 1].c_str(), nullptr, 10);
@@ -606,70 +559,18 @@ int run(int argc, char** argv) {
   for (const auto& s : scenarios)
     check(std::find(all_scenarios.begin(), all_scenarios.end(), s) != all_scenarios.end(),
           "unknown scenario (roundtrip, 1x1, 4x4, idle)");
-  std::size_t theirs_index = contenders.size();
-  for (std::size_t c : chosen)
-    if (!contenders[c].ours) theirs_index = c;
-
-  // A progress line only where someone watches it, not in a captured log.
-  const bool progress = isatty(STDERR_FILENO) != 0;
-  // results[scenario][contender][rep]
-  std::vector<std::vector<std::vector<sample>>> results(
-      scenarios.size(), std::vector<std::vector<sample>>(contenders.size()));
-  for (int rep = 0; rep != reps; ++rep) {
-    for (std::size_t s = 0; s != scenarios.size(); ++s) {
-      for (std::size_t c : chosen) {
-        if (progress)
-          std::fprintf(stderr, "\rrepetition %d/%d: %-10s %-14s", rep + 1, reps,
-                       scenarios[s].c_str(), contenders[c].key);
-        auto r = run_isolated(argv[0], c, scenarios[s], n, timeout_s);
-        check(r.has_value(), "a measurement failed");
-        results[s][c].push_back(*r);
-      }
-    }
-  }
-  if (progress) std::fprintf(stderr, "\r%60s\r", "");
-
+  const bench::results results =
+      bench::interleave(reps, scenarios, contenders, chosen, [&](std::size_t s, std::size_t c) {
+        return bench::measure_in_child("shm_compare", argv[0], {}, c, contenders, scenarios[s], n,
+                                       timeout_s);
+      });
   std::printf(
       "shm_compare: %d repetitions, %llu items (roundtrip %llu), capacity %zu, %u CPUs; "
       "medians\n\n",
       reps, static_cast<unsigned long long>(n), static_cast<unsigned long long>(n / 10), capacity,
       std::thread::hardware_concurrency());
-  std::printf("| scenario |");
-  for (std::size_t c : chosen) std::printf(" %s |", contenders[c].name);
-  if (theirs_index != contenders.size())
-    for (std::size_t c : chosen)
-      if (contenders[c].ours) std::printf(" %s / message_queue |", contenders[c].key);
-  std::printf("\n|---|");
-  for (std::size_t k = 0; k != chosen.size(); ++k) std::printf("---:|");
-  if (theirs_index != contenders.size())
-    for (std::size_t c : chosen)
-      if (contenders[c].ours) std::printf("---:|");
-  std::printf("\n");
-  const auto values = [&](std::size_t s, std::size_t c, bool extra) {
-    std::vector<double> v;
-    for (const sample& x : results[s][c]) v.push_back(extra ? x.extra : x.value);
-    return v;
-  };
-  for (std::size_t s = 0; s != scenarios.size(); ++s) {
-    for (const row& r : rows_of(scenarios[s])) {
-      std::printf("| %s |", r.label);
-      for (std::size_t c : chosen) std::printf(" %.4g |", bench::median(values(s, c, r.extra)));
-      if (theirs_index != contenders.size())
-        for (std::size_t c : chosen)
-          if (contenders[c].ours)
-            std::printf(" %s |",
-                        ratios(values(s, c, r.extra), values(s, theirs_index, r.extra)).c_str());
-      std::printf("\n");
-    }
-  }
-  std::printf("\nEvery repetition, in the order they ran:\n\n");
-  for (std::size_t s = 0; s != scenarios.size(); ++s)
-    for (const row& r : rows_of(scenarios[s]))
-      for (std::size_t c : chosen) {
-        std::printf("  %-40s %-14s", r.label, contenders[c].key);
-        for (double v : values(s, c, r.extra)) std::printf(" %8.4g", v);
-        std::printf("\n");
-      }
+  bench::report(results, scenarios, contenders, chosen,
+                [&](std::size_t s) { return rows_of(scenarios[s]); });
   return 0;
 }
 
