@@ -468,7 +468,7 @@ struct initiate {
         return try_pop_once(ref.queue());
     }();
     if (r.ready) {
-      asio::post(completion<H, T>{std::move(handler), r.ec, std::move(r.value), false});
+      asio::post(completion<H, T>{std::forward<Handler>(handler), r.ec, std::move(r.value), false});
       return;
     }
     H h(std::forward<Handler>(handler));

@@ -35,8 +35,11 @@ class pop_view : public ranges::view_facade<pop_view<Source, Mode>, ranges::unkn
   pop_view() = default;
   explicit pop_view(Source& source) noexcept : source_(&source) {}
   pop_view(const pop_view& other) noexcept : source_(other.source_) {}
-  pop_view(pop_view&&) = default;
-  pop_view& operator=(const pop_view& other) noexcept { return *this = pop_view(other); }
+  pop_view(pop_view&&) noexcept = default;  // the element's move is noexcept (queue.hpp)
+  pop_view& operator=(const pop_view& other) noexcept {
+    *this = pop_view(other);
+    return *this;
+  }
   // By hand, like current()'s emplace: value_type need not be move-assignable.
   pop_view& operator=(pop_view&& other) noexcept {
     source_ = other.source_;

@@ -56,12 +56,14 @@ class alignas(backend::false_sharing_range) event_count {
   // `deadline` (max() is none). The caller re-checks.
   template <class Deadline>
   void commit_wait(key k, const Deadline& deadline) noexcept {
-    if constexpr (std::same_as<Deadline, no_deadline>)
-      backend_.wait(epoch_, k);
-    else if (deadline == Deadline::max())
-      backend_.wait(epoch_, k);
-    else
-      (void)backend_.wait_until(epoch_, k, deadline);
+    if constexpr (!std::same_as<Deadline, no_deadline>) {
+      if (deadline != Deadline::max()) {  // max() is none, and no timeout the kernel takes
+        (void)backend_.wait_until(epoch_, k, deadline);
+        cancel_wait();
+        return;
+      }
+    }
+    backend_.wait(epoch_, k);
     cancel_wait();
   }
 

@@ -18,7 +18,10 @@ class relative_ptr {
     return *this;
   }
 
+  // The target is another object of the segment, which pointer arithmetic from `this` may not
+  // reach, so its address is computed as an integer.
   T* get() const noexcept {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
     return reinterpret_cast<T*>(reinterpret_cast<std::uintptr_t>(this) + distance_);
   }
   operator T*() const noexcept { return get(); }  // NOLINT: used wherever the ring uses a T*

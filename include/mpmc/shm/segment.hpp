@@ -156,7 +156,7 @@ void fill(header& h, const payload_spec& spec, std::string_view type_name,
 // Field by field, in the order a reader trusts them: a wrong magic makes the rest meaningless.
 inline void check(const header& segment, const header& expected, std::uint64_t align,
                   std::string_view name) {
-  const auto mismatch = [&](const char* field, std::string ours, std::string theirs) {
+  const auto mismatch = [&](const char* field, const std::string& ours, const std::string& theirs) {
     throw layout_error("mpmc::shm: \"" + std::string(name) + "\": " + field + ": segment " +
                        theirs + ", this process " + ours);
   };
