@@ -4,9 +4,10 @@
 // against that category's concept.
 #pragma once
 
+#include <mpmc/detail/chrono.hpp>
+
 #include <atomic>
 #include <bit>
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>

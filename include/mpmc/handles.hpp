@@ -4,9 +4,9 @@
 // noexcept. These handles never close the queue; channel.hpp's sender and receiver do.
 #pragma once
 
+#include <mpmc/detail/chrono.hpp>
 #include <mpmc/queue.hpp>
 
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <memory>

@@ -4,10 +4,10 @@
 #pragma once
 
 #include <mpmc/config.hpp>
+#include <mpmc/detail/chrono.hpp>
 #include <mpmc/detail/sequence_ring.hpp>
 #include <mpmc/detail/waiting.hpp>
 
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>

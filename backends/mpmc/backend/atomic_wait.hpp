@@ -2,8 +2,9 @@
 // sleeps growing from 50 us to 1 ms (never past the deadline), so it may notice a change late.
 #pragma once
 
+#include <mpmc/detail/chrono.hpp>
+
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 
 // nanosleep where POSIX has it: <thread> would add to the compile time of every file that includes

@@ -3,10 +3,10 @@
 // word before wake() takes the mutex, so a waiter either sees the change or is notified.
 #pragma once
 
+#include <mpmc/detail/chrono.hpp>
 #include <mpmc/wait.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>

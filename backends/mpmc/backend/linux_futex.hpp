@@ -4,8 +4,9 @@
 // the parking backend this platform does best, which the default wait policy uses.
 #pragma once
 
+#include <mpmc/detail/chrono.hpp>
+
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <limits>

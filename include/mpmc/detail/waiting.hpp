@@ -7,11 +7,11 @@
 
 #include <mpmc/backend/cpu.hpp>
 #include <mpmc/concepts.hpp>
+#include <mpmc/detail/chrono.hpp>
 #include <mpmc/detail/event_count.hpp>
 #include <mpmc/detail/sequence_ring.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <limits>
