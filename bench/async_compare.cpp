@@ -23,7 +23,9 @@
 // trip or item (io_context::run()'s count): the scheduler's share of the work,
 // the same for any contender that posts each completion.
 // Contenders: `default` (mpmc::queue<uint64_t>, which parks on a futex),
-// `ticket` (the same with claim::ticket) and `channel`.
+// `ticket` (the same with claim::ticket) and `channel`; on request `no-yield`
+// (the default without the yields before an operation links its record: what
+// they cost a wake-up, and what ping-pong on two threads loses without them).
 //
 // The method is compare.cpp's: each (contender, scenario) measurement runs in
 // a process of its own (this program re-run with --one), so that none
@@ -280,6 +282,7 @@ const std::vector<bench::contender> contenders = {
     {"default", "mpmc::queue (park on futex)", true},
     {"ticket", "mpmc::queue, claim::ticket", true},
     {"channel", "asio concurrent_channel", false},
+    {"no-yield", "mpmc::queue, park<native, 64, 0>", true},
 };
 
 template <class C>
@@ -300,6 +303,9 @@ sample measure(std::size_t who, const std::string& scenario, item n, unsigned th
       return measure<ours<mpmc::queue<item>>>(scenario, n, threads);
     case 1:
       return measure<ours<mpmc::queue<item, mpmc::claim::ticket>>>(scenario, n, threads);
+    case 3:
+      return measure<ours<mpmc::queue<item, mpmc::wait::park<mpmc::backend::native, 64, 0>>>>(
+          scenario, n, threads);
     default:
       return measure<channel>(scenario, n, threads);
   }
@@ -349,7 +355,7 @@ int run(int argc, char** argv) {
                    "usage: async_compare [REPS [ITEMS]] [--scenarios S,...] [--threads N]\n"
                    "         [--contenders C,...] [--timeout SECONDS]\n"
                    "scenarios: pingpong, pingpong-mt, 4x4, wake; contenders: default, ticket, "
-                   "channel\n");
+                   "channel, no-yield\n");
       return 2;
     } else {
       positional.push_back(args[i]);
