@@ -9,19 +9,15 @@
 //     turn == 2*(p + L)        free for the producer of p + L, the same slot's next lap
 //
 // Doubled, an element's turn is odd and a free slot's even, so p and p + 1 never collide in one
-// slot. Turns are compared by signed 32-bit difference, so they may wrap: a current position's slot
-// is at most one lap (2*L) behind, hence L <= 2^30. A stale position may misread a wrapped turn,
-// but take() fails for it, and the counter is re-read before reporting "full" or "empty".
+// slot. Turns are compared by signed 32-bit difference, so they may wrap (a lap is 2*L turns, hence
+// L <= 2^30): a stale position may misread a wrapped turn, but take() fails for it.
 //
 // claim: read the counter (p); if the slot shows this side's turn for p, take p (claim_strategy).
 // push:  construct the element; store turn 2*p + 1 (release: the turn alone publishes the data).
 // pop:   move the element out, destroy it; store turn 2*(p + L) (release).
 // A ticket (claim::ticket) takes p first and waits for the turn after. close() fixes the final
-// tail; consumers are done when head_ reaches it.
-//
-// Progress: neither lock-free nor wait-free. A producer preempted between its claim and its turn
-// store holds up the consumer of that position (try_pop too, which waits for a partner in flight);
-// likewise a preempted consumer and the producer one lap later.
+// tail; consumers are done when head_ reaches it. Neither lock-free nor wait-free: a partner
+// preempted between its claim and its turn store holds up the other side (docs/design.md).
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -72,8 +68,7 @@ class sequence_ring {
   sequence_ring(const sequence_ring&) = delete;
   sequence_ring& operator=(const sequence_ring&) = delete;
 
-  // Destroys the elements still queued, found by their odd turns (tickets taken in vain after a
-  // close move the counters past empty positions).
+  // Destroys the elements still queued, found by their odd turns, not by counting the positions.
   ~sequence_ring() {
     for (std::size_t i = 0; i != storage_.size(); ++i)
       // relaxed: the owner joined every thread that used the ring; joining synchronizes.
@@ -83,15 +78,12 @@ class sequence_ring {
 
   std::size_t capacity() const noexcept { return map_.size; }
 
-  // Elements claimed by producers and not yet by consumers, clamped to [0, capacity()]: exact when
-  // no operation is in flight.
+  // Elements claimed by producers and not yet by consumers, clamped to [0, capacity()].
   std::size_t size() const noexcept {
-    // relaxed (both): a snapshot of two counters cannot be atomic anyway; it is clamped, and
-    // nothing is accessed on the strength of it.
+    // relaxed (both): a snapshot of two counters is not atomic anyway; nothing is read through it.
     const std::uint64_t head = pop_claim::position(head_.load(std::memory_order_relaxed));
     std::uint64_t tail = push_claim::position(tail_.load(std::memory_order_relaxed));
-    // acquire: pairs with the release store of `closing` in close(): tickets taken in vain after it
-    // moved tail_ past the final tail.
+    // acquire: pairs with the release in close(); tickets taken in vain move tail_ past final_tail.
     if (closing_.closing.load(std::memory_order_acquire))
       // relaxed: ordered by the acquire above.
       tail = smaller(tail, closing_.final_tail.load(std::memory_order_relaxed));
@@ -140,8 +132,7 @@ class sequence_ring {
       }
       for (; n < most; ++n) {
         // (1) acquire: pairs with release (2) in publish() by the slot's previous owner: a producer
-        // sees the last lap's consumer done with the bytes, a consumer sees the element fully
-        // constructed.
+        // sees the last lap's consumer done with the bytes, a consumer sees the element built.
         const std::uint32_t turn = m.slot(first + n).turn.load(std::memory_order_acquire);
         behind = static_cast<std::int32_t>(turn - turn_of<S>(pos + n));
         if (behind != 0) break;
@@ -214,8 +205,7 @@ class sequence_ring {
     if (!push_claim_.close(tail_, final)) return false;
     // relaxed: published by the release store below.
     closing_.final_tail.store(final, std::memory_order_relaxed);
-    // release: pairs with the acquires in stopping(), abandoned() and size(): who sees the flag
-    // sees the final tail.
+    // release: pairs with the acquires in stopping(), abandoned() and size(); publishes final_tail.
     closing_.closing.store(true, std::memory_order_release);
     return true;
   }
@@ -324,8 +314,7 @@ class sequence_ring {
       return push_claim::position(tail_.load(std::memory_order_relaxed)) > pos && !abandoned(pos);
   }
 
-  // Waiting for a partner: backoff rounds for the wait policy's spin budget, then yields, so a
-  // preempted partner gets the core.
+  // Waiting for a partner: backoff rounds for the spin budget, then yields to a preempted partner.
   struct partner_pause {
     typename Config::backoff backoff{};
     std::uint32_t rounds = 0;
@@ -351,8 +340,7 @@ class sequence_ring {
 
   void bind_storage(std::uint64_t first) noexcept {
     map_ = map_type(storage_.data(), storage_.size());
-    // relaxed (all): the ring is not yet shared; publishing the queue to other threads orders these
-    // stores before their first access.
+    // relaxed (all): the ring is not yet shared; publishing the queue orders these stores first.
     tail_.store(map_.position(first), std::memory_order_relaxed);
     head_.store(map_.position(first), std::memory_order_relaxed);
     for (std::uint64_t k = first; k != first + map_.size; ++k)
@@ -371,8 +359,7 @@ class sequence_ring {
   [[no_unique_address]] push_claim push_claim_;
   [[no_unique_address]] pop_claim pop_claim_;
 
-  // Each counter on its own line (two on x86, against adjacent-line prefetch): producers hammer
-  // one, consumers the other.
+  // Each counter on its own line pair (x86 prefetches lines in pairs): each side hammers its own.
   alignas(backend::false_sharing_range) Atom<std::uint64_t> tail_{0};
   alignas(backend::false_sharing_range) Atom<std::uint64_t> head_{0};
   // Fixed-capacity slots live here, inside the object, off head_'s line.
