@@ -1,6 +1,5 @@
 // mpmc::queue<T, Policies...>: a bounded multi-producer multi-consumer FIFO queue. Policies, in any
-// order and at most one per category, choose capacity, padding, backoff, waiting and claiming
-// (docs/policies.md); the alias resolves them into a canonical `config`, so order does not matter.
+// order, one per category, choose capacity, padding, backoff, waiting, claiming (docs/policies.md).
 #pragma once
 
 #include <mpmc/config.hpp>
@@ -22,21 +21,18 @@ namespace detail {
 struct queue_access;  // channel.hpp
 
 // How the bulk pushes read a range R (the type their argument binds to): <mpmc/ranges.hpp>
-// specializes it for range-v3's input ranges, with `known`, `iterator`, `reference`, begin(),
-// end(), element(it), nothrow_batch<T> and available(it, end, limit).
+// specializes it for range-v3's input ranges.
 template <class R>
 struct range_source {
   static constexpr bool known = false;
 };
 
-// A range the bulk pushes accept: one <mpmc/ranges.hpp> can read (without that header, none) whose
-// elements construct a T.
+// A range the bulk pushes accept: one <mpmc/ranges.hpp> can read, whose elements construct a T.
 template <class R, class T>
 concept pushable_range =
     range_source<R>::known && std::constructible_from<T, typename range_source<R>::reference>;
 
-// The capacity policy's allocator, or a stand-in for fixed capacity, whose allocator constructor
-// is constrained away.
+// The capacity policy's allocator, or a stand-in for fixed capacity (no constructor takes one).
 struct no_allocator {};
 template <class Capacity>
 struct allocator_of {
@@ -75,14 +71,12 @@ class basic_queue {
   using config_type = Config;
   using allocator_type = typename detail::allocator_of<typename Config::capacity>::type;
 
-  // This queue type with some policies replaced, the rest kept:
-  // `spinning_queue<T>::with<capacity::fixed<64>>`.
+  // This queue type with some policies replaced: `spinning_queue<T>::with<capacity::fixed<64>>`.
   template <class... Policies>
   using with = basic_queue<T, typename detail::compose<Config, Policies...>::type>;
 
   // capacity::dynamic: room for exactly `capacity` elements. Throws std::invalid_argument when
-  // capacity is 0, std::length_error when it exceeds 2^30 (the most the ring's 32-bit turn words
-  // serve), and whatever the allocator throws.
+  // capacity is 0, std::length_error above 2^30, and whatever the allocator throws.
   explicit basic_queue(size_type capacity) requires(!fixed_capacity)
       : ring_(capacity, allocator_type()) {}
 
@@ -122,8 +116,7 @@ class basic_queue {
   // Constructs the element in its slot from `args`, forwarded as given (as std::optional::emplace).
   // A constructor that may throw runs first, outside the ring, so a throw leaves the queue as it
   // was; the element is then moved in, or discarded if the queue is full (rvalues moved from).
-  // The non-blocking calls are always inlined: a push+pop pair is a few instructions around two
-  // compare-exchanges, and a call and return are a large share of that (bench/compare, pair).
+  // Non-blocking calls are always inlined: a call and return are much of a push+pop (bench).
   template <class... Args>
   requires std::constructible_from<T, Args...>
   [[gnu::always_inline]] bool try_emplace(Args&&... args) noexcept(
@@ -214,11 +207,10 @@ class basic_queue {
 
   // --- bulk ----------------------------------------------------------------
   // A batch claims a run of slots with one take of the shared counter. Ranges are range-v3 input
-  // ranges, read once <mpmc/ranges.hpp> is included;
-  // an rvalue range that owns its elements (a container, not a view) is moved from as far as
-  // pushed, anything else copied. One whose elements may throw on the way in goes an element at a
-  // time, each built before its slot is claimed: a throw leaves those before it pushed (their count
-  // is lost).
+  // ranges, read once <mpmc/ranges.hpp> is included; an rvalue range that owns its elements (a
+  // container, not a view) is moved from as far as pushed, anything else copied. One whose elements
+  // may throw on the way in goes an element at a time, each built before its slot is claimed: a
+  // throw leaves those before it pushed (their count is lost).
 
   // Pushes a prefix of `r`, in order, as far as there is room; returns its length: 0 only when full
   // or closed. Waits for a partner in flight (as try_push) only before its first element.
@@ -228,8 +220,7 @@ class basic_queue {
   }
 
   // Pushes all of `r`, in order, waiting for room as push() does; returns how many were pushed: r's
-  // length, or fewer if the queue was closed. Other producers' elements may be interleaved with
-  // r's.
+  // length, or fewer if the queue was closed. Other producers' elements may come in between.
   template <class R>
   requires detail::pushable_range<R, T> size_type push_range(R&& r) {
     return push_from<true>(std::forward<R>(r));
@@ -445,8 +436,7 @@ class basic_queue {
 template <class T, class... Policies>
 using queue = basic_queue<T, config_t<Policies...>>;
 
-// Ready-made policy mixes, each an ordinary queue type, so `::with<...>` swaps any of its policies:
-// `mpmc::spinning_queue<T>::with<capacity::fixed<64>>`.
+// Ready-made policy mixes, each an ordinary queue type, so `::with<...>` swaps any of its policies.
 // Never leaves the CPU: lowest latency when every thread has a core, a poor choice otherwise.
 template <class T>
 using spinning_queue = queue<T, backoff::pause, wait::spin>;
