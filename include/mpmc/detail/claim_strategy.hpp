@@ -42,8 +42,7 @@ struct shared_claim {
   take_result take(Atom<std::uint64_t>& counter, std::uint64_t& pos, std::uint64_t next,
                    closing_state<Atom>&) noexcept {
     if ((pos & closed_bit) != 0) return take_result::refused;
-    // (3) relaxed: the exchange only hands out positions; the slots' contents are ordered by the
-    // turn words, (1) and (2) in sequence_ring.hpp.
+    // (3) relaxed: the exchange only hands out positions; the turn words, (1) and (2), order slots.
     return counter.compare_exchange_weak(pos, next, std::memory_order_relaxed,
                                          std::memory_order_relaxed)
                ? take_result::taken
@@ -57,8 +56,7 @@ struct shared_claim {
   bool ticket(Atom<std::uint64_t>& counter, std::uint64_t& pos, bool contiguous,
               After after) noexcept {
     if (contiguous) {
-      // (4) relaxed: hands out the position only; the holder reads its slot's turn with acquire
-      // (1) before touching the slot.
+      // (4) relaxed: hands out the position only; the holder's acquire (1) orders the slot.
       const std::uint64_t got = counter.fetch_add(1, std::memory_order_relaxed);
       pos = got & ~closed_bit;
       return (got & closed_bit) == 0;
@@ -90,7 +88,7 @@ struct shared_claim {
 };
 
 // Fence: the wait backend's (backend::fence_of), so that a close() from another process is seen.
-template <template <class> class Atom, bool Producer, class Fence = backend::asymmetric_fence>
+template <template <class> class Atom, bool Producer, class Fence>
 class lone_claim {
   static constexpr std::uint8_t shut = 1;         // close() has begun
   static constexpr std::uint8_t full_fences = 2;  // membarrier() refused
@@ -126,8 +124,7 @@ class lone_claim {
       Fence::full();
     else
       Fence::heavy();
-    // relaxed: ordered by the fence pair; published by the caller's release store of
-    // closing_state::closing.
+    // relaxed: ordered by the fence pair; published by the caller's release of `closing`.
     final = counter.load(std::memory_order_relaxed);
     return true;
   }
@@ -162,8 +159,7 @@ class lone_claim {
 };
 
 // The strategy for a side policy (producers::*, consumers::*).
-template <class SidePolicy, template <class> class Atom, bool Producer,
-          class Fence = backend::asymmetric_fence>
+template <class SidePolicy, template <class> class Atom, bool Producer, class Fence>
 using claim_strategy_for =
     std::conditional_t<SidePolicy::exclusive, lone_claim<Atom, Producer, Fence>,
                        shared_claim<Atom>>;
