@@ -42,7 +42,6 @@ class alignas(backend::false_sharing_range) event_count {
     if (!fence::prepare()) waiters_.store(fence_bias, std::memory_order_relaxed);
   }
 
-  // Announces a waiter; the caller re-checks its condition, then cancel_wait() or commit_wait().
   key prepare_wait() noexcept {
     // relaxed: ordered before the re-check by the heavy fence, which pairs with notify()'s light.
     waiters_.fetch_add(1, std::memory_order_relaxed);
@@ -53,7 +52,7 @@ class alignas(backend::false_sharing_range) event_count {
   // relaxed: a notifier that still counts us makes one needless wake.
   void cancel_wait() noexcept { waiters_.fetch_sub(1, std::memory_order_relaxed); }
   // Sleeps unless the epoch moved since prepare_wait(), until notified (or spuriously) or until
-  // `deadline` (max() is none). The caller re-checks.
+  // `deadline`. The caller re-checks.
   template <class Deadline>
   void commit_wait(key k, const Deadline& deadline) noexcept {
     if constexpr (!std::same_as<Deadline, no_deadline>) {

@@ -1,8 +1,6 @@
 // What a blocked push or pop does: retry, paced by the backoff policy, for the wait policy's spin
 // budget; then idle before every attempt (a spinning policy) or yield a few times and sleep on its
-// side's event count (a parking one) until the other side publishes, the queue closes or the
-// deadline passes. A publish of n slots lets n waiters on, so there is no herd; with tickets it
-// wakes them all, since each waits for its own slot (docs/design.md, Waiting).
+// side's event count (a parking one). docs/design.md, Waiting.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -100,7 +98,8 @@ class waiting {
     }
   }
 
-  // After side S published `count` slots: lets up to `count` waiters of the other side on.
+  // After side S published `count` slots: lets up to `count` waiters of the other side on (with
+  // tickets all of them, as each waits for its own slot).
   template <side S>
   void notify(std::uint32_t count) noexcept {
     constexpr side other = S == side::producers ? side::consumers : side::producers;
