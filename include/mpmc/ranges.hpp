@@ -1,7 +1,6 @@
 // The range operations of a queue: try_push_range and push_range read any range-v3 input range once
-// this header is included. The queue itself (queue.hpp) does not include a range library, whose
-// headers would more than double the compile time of every file that uses a queue; this header
-// teaches it to read ranges by specializing detail::range_source.
+// this header is included, which specializes detail::range_source. queue.hpp includes no range
+// library: it would more than double the compile time of every file that uses a queue.
 #pragma once
 
 #include <mpmc/queue.hpp>
@@ -57,8 +56,7 @@ struct range_source<R> {
   template <class S>
   static std::size_t available(const iterator& it, const S& end, std::size_t limit) {
     if constexpr (ranges::sized_sentinel_for<S, iterator>) {
-      const auto n = static_cast<std::size_t>(end - it);
-      return n < limit ? n : limit;
+      return smaller(static_cast<std::size_t>(end - it), limit);
     } else if constexpr (ranges::forward_iterator<iterator>) {
       std::size_t n = 0;
       for (iterator probe = it; n < limit && probe != end; ++probe) ++n;
