@@ -5,9 +5,8 @@
 // later or blocked push fails (false, argument untouched), in every claim mode. A moved-from handle
 // counts for nothing and may only be destroyed or assigned to.
 //
-// Each side's handles share a control block of their own, made by shared_ptr's aliasing
-// constructor, whose deleter acts on the queue when the last of them goes. Its count is
-// decremented acq_rel, so every push or pop made through the side's handles happens before that.
+// Each side's handles share their own control block (shared_ptr's aliasing constructor), whose
+// deleter acts on the queue; its acq_rel count orders every push or pop through them before that.
 #pragma once
 
 #include <mpmc/handles.hpp>

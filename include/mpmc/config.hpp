@@ -1,7 +1,6 @@
 // The resolved policies of a queue, and the composer that makes them. `config` holds one policy per
-// category in a fixed order, so the same choices give the same type whatever order the user wrote
-// them in. The composer (Boost.Hana, in this header only; no Hana type leaves it) takes the
-// policies a user listed, in any order, and fills the rest in from a base config.
+// category in a fixed order, so the same choices give the same type in any order. The composer
+// (Boost.Hana, in this header only; no Hana type leaves it) fills the rest in from a base config.
 #pragma once
 
 #include <mpmc/concepts.hpp>
@@ -86,7 +85,6 @@ class compose {
                 "mpmc::queue: a template argument after T is not a policy; a policy names its "
                 "category with `using category = mpmc::tag::...;`, or specialize "
                 "mpmc::policy_category for a type you cannot change");
-  // At most one policy of each category.
   static_assert(unique<tag::capacity>, "mpmc::queue: more than one capacity policy given");
   static_assert(unique<tag::padding>, "mpmc::queue: more than one padding policy given");
   static_assert(unique<tag::backoff>, "mpmc::queue: more than one backoff policy given");

@@ -1,5 +1,4 @@
-// Backoff policies: what a thread does between two failed attempts, before its wait policy takes
-// over. Constructed afresh for every blocking call, so a growing delay starts over each time.
+// Backoff policies: what a thread does between two failed attempts, before the wait policy acts.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>

@@ -1,5 +1,4 @@
-// Capacity policies: how many slots, and where they live. A queue holds exactly the capacity asked
-// for.
+// Capacity policies: how many slots, and where they live. A queue holds exactly what is asked.
 #pragma once
 
 #include <mpmc/concepts.hpp>

@@ -1,5 +1,4 @@
-// Padding policies: how slots lie in memory, trading footprint against neighbours bouncing
-// between cores.
+// Padding policies: how slots lie in memory, trading footprint against cross-core line bouncing.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>

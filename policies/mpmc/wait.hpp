@@ -1,5 +1,4 @@
-// Wait policies: what a blocked call does once its backoff rounds (`spin_limit` of them) are
-// spent: idle() before every further attempt (spin, yield), or park on a backend until woken.
+// Wait policies: what a blocked call does once its `spin_limit` backoff rounds are spent.
 #pragma once
 
 #include <mpmc/backend/atomic_wait.hpp>
@@ -43,14 +42,12 @@ struct park {
   static constexpr std::uint32_t yield_limit = YieldLimit;
 };
 
-// On a Linux futex, the fastest parking policy. Linux only; elsewhere it fails to compile with a
-// message naming wait::atomic_wait.
+// On a Linux futex, the fastest parking policy; elsewhere a compile error names wait::atomic_wait.
 using futex = park<backend::linux_futex>;
 // On a futex shared between processes, with full fences on both sides of the wake-up race: the
 // only policy that parks across processes (a queue in shared memory). Linux only.
 using shared_futex = park<backend::shared_futex>;
 // On std::atomic::wait. Portable C++20; timed waits poll.
 using atomic_wait = park<backend::atomic_wait>;
-// wait::condvar comes with its backend, <mpmc/backend/condvar.hpp>: <mutex> and
-// <condition_variable> would add a tenth to the compile time of every file that includes a queue.
+// wait::condvar is in <mpmc/backend/condvar.hpp>, so that only its users parse <mutex>.
 }  // namespace mpmc::wait

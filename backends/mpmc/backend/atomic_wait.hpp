@@ -7,8 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
-// nanosleep where POSIX has it: <thread> would add to the compile time of every file that includes
-// a queue, and this backend is on that path (the default wait policy where futexes are missing).
+// nanosleep where POSIX has it: <thread> would add to every queue user's compile time off Linux.
 #if __has_include(<time.h>) && __has_include(<unistd.h>)
 #include <time.h>
 #else

@@ -5,8 +5,7 @@
 #include <atomic>
 #include <cstddef>
 
-// sched_yield, where there is one: <thread> would cost every file that includes a queue a
-// noticeable share of its compile time for this one call.
+// sched_yield, where there is one: <thread> would add to every queue user's compile time.
 #if __has_include(<sched.h>)
 #include <sched.h>
 #else

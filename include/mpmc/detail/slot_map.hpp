@@ -1,8 +1,6 @@
-// Where a position lives, and what a slot holds. A ring holds exactly n slots. Positions are
-// lap-encoded: p = lap * L + index, with L = n rounded up to a power of two, so the slot is
-// p & (L - 1), and after index n - 1 comes the next lap's index 0 (for a power of two n, positions
-// are consecutive). Positions are 63 bits (bit 63 of the tail is the closed flag) and never wrap:
-// at a billion a second they last over 146 years.
+// Where a position lives, and what a slot holds. Positions are lap-encoded: p = lap * L + index,
+// L = n rounded up to a power of two, so the slot is p & (L - 1) (docs/design.md, The ring). They
+// are 63 bits (bit 63 of the tail is the closed flag) and never wrap: 146 years at 10^9 a second.
 #pragma once
 
 #include <mpmc/backend/cpu.hpp>
@@ -16,8 +14,7 @@
 
 namespace mpmc::detail {
 
-// std::min and std::max without <algorithm>, whose parsing would add to the compile time of every
-// file that includes a queue.
+// std::min and std::max without <algorithm>, which would add to every queue user's compile time.
 template <class T>
 constexpr T smaller(T a, T b) noexcept {
   return b < a ? b : a;
