@@ -1,17 +1,11 @@
 // How one side of the ring takes positions from its counter, and how the producers' side closes;
 // the ring's claim body is the same for every strategy (docs/design.md, Claiming and close()).
-//
 // shared_claim: any number of threads; take() is a compare-exchange of the counter. Bit 63 of the
 // producers' counter is the closed flag, set by one fetch_or, so claims and the close fall into one
 // total order of read-modify-writes: a claim before it is delivered, every claim after it fails.
-//
 // lone_claim: one thread at a time (producers::single, consumers::single); take() is a plain
-// store. A lone producer and close() run a Dekker handshake instead, over the asymmetric fence:
-//
-//     push:  store tail = pos + n; [light fence]; load gate
-//     close: set gate's bit;       [heavy fence]; load tail -> final tail
-//
-// A push that sees the bit waits for the final tail and keeps its claim only if that counts it.
+// store, so a lone producer and close() run a Dekker handshake over a gate byte and the asymmetric
+// fence instead; docs/design.md (A lone producer and close()) draws it.
 #pragma once
 
 #include <mpmc/backend/asymmetric_fence.hpp>
