@@ -11,7 +11,6 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <type_traits>
 
 // clang-format 14 mangles requires-expressions (`}\n&&std::...`); this file is formatted by hand.
 // clang-format off

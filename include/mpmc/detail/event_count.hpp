@@ -6,7 +6,6 @@
 
 #include <mpmc/backend/asymmetric_fence.hpp>
 #include <mpmc/backend/cpu.hpp>
-#include <mpmc/detail/chrono.hpp>
 
 #include <atomic>
 #include <concepts>

@@ -29,7 +29,6 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
-#include <type_traits>
 
 namespace mpmc::detail {
 
