@@ -61,8 +61,7 @@ class basic_queue {
   using ring_type = detail::sequence_ring<T, Config>;
   using claimed = typename ring_type::claimed;
   using side = detail::side;
-  static constexpr side producers = side::producers;
-  static constexpr side consumers = side::consumers;
+  using enum detail::side;
   static constexpr bool fixed_capacity = Config::capacity::is_fixed;
 
  public:
