@@ -29,8 +29,7 @@ template <class Backend, template <class> class Atom = std::atomic>
 class alignas(backend::false_sharing_range) event_count {
   using fence = backend::fence_of_t<Backend>;  // asymmetric_fence unless Backend names one
   static constexpr std::uint32_t all = std::numeric_limits<std::uint32_t>::max();
-  // Where membarrier() is refused, keeps the count non-zero: every notify takes the slow path,
-  // which issues the full fence.
+  // Where membarrier() is refused, keeps the count non-zero, so every notify issues the full fence.
   static constexpr std::uint32_t fence_bias = 1u << 31;
 
  public:
@@ -65,8 +64,7 @@ class alignas(backend::false_sharing_range) event_count {
     cancel_wait();
   }
 
-  // After a publish that lets `count` waiters proceed. Always inlined: it is on every push and pop
-  // of a parking queue (bench/compare, pair).
+  // After a publish that lets `count` waiters on; inlined, as every parking push and pop runs it.
   [[gnu::always_inline]] void notify(std::uint32_t count) noexcept {
     fence::light();
     // relaxed: ordered after the publish by the fence pair (docs/memory_ordering.md, Waiting).

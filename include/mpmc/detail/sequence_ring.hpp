@@ -100,9 +100,8 @@ class sequence_ring {
 
   // Claims up to `max` consecutive positions whose slots all show side S's turn, the first in `c`;
   // returns how many: 0 when full (producers), closed or empty (consumers) at some instant of the
-  // call, or, unless `strong`, when the slot in front is not yet handed on. take() succeeding
-  // proves that nobody else took any of them. Always inlined: out of line, the claimed position
-  // comes back through memory, on every push and pop (bench/compare, pair).
+  // call, or, unless `strong`, when the slot in front is not yet handed on. Always inlined: out of
+  // line, the claimed position comes back through memory (bench/compare, pair).
   template <side S>
   [[gnu::always_inline]] std::size_t claim(claimed& c, std::size_t max = 1,
                                            bool strong = true) noexcept {

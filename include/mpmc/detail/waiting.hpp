@@ -18,9 +18,8 @@
 namespace mpmc::detail {
 // Deadlines as the waiting code takes them: no_deadline (event_count.hpp), or a steady_clock or
 // system_clock time point saturated to its type: beyond it becomes max() (wait until woken or
-// closed), before it min() (try once). The range checks run in long double, which holds any integer
-// duration of any period. A time point of another clock is measured against its own now() and
-// applied to steady_clock.
+// closed), before it min() (try once), checked in long double, which holds any integer duration.
+// Another clock's time point is measured against its own now() and applied to steady_clock.
 using real_seconds = std::chrono::duration<long double>;
 
 template <class Clock>
