@@ -45,11 +45,10 @@ struct shared_claim {
 
   // A ticket: the next position, whatever its slot holds; false when closed. One fetch_add when
   // positions are contiguous (a position taken after the close is void), else a compare-exchange
-  // loop, as `after(p)` skips to the next lap.
-  template <class After>
-  bool ticket(Atom<std::uint64_t>& counter, std::uint64_t& pos, bool contiguous,
-              After after) noexcept {
-    if (contiguous) {
+  // loop, as the map's after(p) skips to the next lap.
+  template <class Map>
+  bool ticket(Atom<std::uint64_t>& counter, std::uint64_t& pos, const Map& map) noexcept {
+    if (map.contiguous()) {
       // (4) relaxed: hands out the position only; the holder's acquire (1) orders the slot.
       const std::uint64_t got = counter.fetch_add(1, std::memory_order_relaxed);
       pos = got & ~closed_bit;
@@ -59,7 +58,7 @@ struct shared_claim {
     pos = counter.load(std::memory_order_relaxed);
     do {
       if ((pos & closed_bit) != 0) return false;
-    } while (!counter.compare_exchange_weak(pos, after(pos), std::memory_order_relaxed,
+    } while (!counter.compare_exchange_weak(pos, map.after(pos), std::memory_order_relaxed,
                                             std::memory_order_relaxed));
     return true;
   }

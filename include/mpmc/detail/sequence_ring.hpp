@@ -163,9 +163,7 @@ class sequence_ring {
   template <side S>
   bool take_ticket(claimed& c) noexcept {
     std::uint64_t pos;
-    if (!claim_of<S>().ticket(counter_of<S>(), pos, map_.contiguous(),
-                              [this](std::uint64_t p) { return map_.after(p); }))
-      return false;
+    if (!claim_of<S>().ticket(counter_of<S>(), pos, map_)) return false;
     c = {pos, &map_.at(pos), done_of<S>(pos)};
     return true;
   }
