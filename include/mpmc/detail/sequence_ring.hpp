@@ -175,8 +175,7 @@ class sequence_ring {
   }
 
   static void publish(const claimed& c) noexcept {  // hands c's slot to the other side
-    // (2) release: pairs with acquire (1) by the slot's next owner: the element is fully
-    // constructed (push), or moved out and destroyed (pop), before the next owner touches it.
+    // (2) release: pairs with acquire (1) by the slot's next owner, after our construct or destroy.
     c.slot->turn.store(c.done, std::memory_order_release);
   }
 
