@@ -1,7 +1,6 @@
 // What makes a type a policy, and what a user-written policy must provide, one concept per category
-// (docs/policies.md). A policy names its category (`using category = mpmc::tag::backoff;`), or, for
-// a type you cannot edit, mpmc::policy_category is specialized for it; config.hpp checks it
-// against that category's concept.
+// (docs/policies.md). A policy names its category (`using category = mpmc::tag::backoff;`), or a
+// type you cannot edit gets mpmc::policy_category specialized; config.hpp checks the concepts.
 #pragma once
 
 #include <mpmc/detail/chrono.hpp>
@@ -84,8 +83,7 @@ template <class W>
 concept parking_wait = requires { typename W::backend; } && parking_backend<typename W::backend>;
 }  // namespace detail
 
-// After `spin_limit` backoff rounds, either `idle()` before every further attempt, or park on
-// `backend` until woken.
+// After `spin_limit` backoff rounds: `idle()` before every further attempt, or park on `backend`.
 template <class W>
 concept wait_policy = policy_of<W, tag::wait> &&
                       requires { { W::spin_limit } -> std::convertible_to<std::uint32_t>; } &&

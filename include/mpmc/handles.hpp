@@ -1,7 +1,6 @@
 // producer<Q> and consumer<Q>: one side of a shared queue each. A handle is a copyable view that
 // keeps the queue alive and exposes only its side's operations, so a function that takes a consumer
-// cannot push. Each call forwards its arguments with their own value category and keeps the queue's
-// noexcept. These handles never close the queue; channel.hpp's sender and receiver do.
+// cannot push. These handles never close the queue; channel.hpp's sender and receiver do.
 #pragma once
 
 #include <mpmc/detail/chrono.hpp>

@@ -41,7 +41,6 @@ class condvar {
 }  // namespace mpmc::backend
 
 namespace mpmc::wait {
-// On a mutex and condition variable. Portable with native deadlines; the slowest parking policy,
-// since every wake takes the mutex.
+// Portable, with native deadlines; the slowest parking policy, since every wake takes the mutex.
 using condvar = park<backend::condvar>;
 }  // namespace mpmc::wait

@@ -131,8 +131,7 @@ class waiting {
         return result;
       }
       event.commit_wait(key, deadline);
-      // Before announcing again: the announcement's fence is a system call, and a wake usually
-      // means success.
+      // Before announcing again, whose fence is a system call: a wake usually means success.
       if (auto again = attempt()) return again;
       if (stop() || expired(deadline)) return {};
     }
