@@ -82,10 +82,8 @@ class sequence_ring {
     // relaxed (both): a snapshot of two counters is not atomic anyway; nothing is read through it.
     const std::uint64_t head = pop_claim::position(head_.load(std::memory_order_relaxed));
     std::uint64_t tail = push_claim::position(tail_.load(std::memory_order_relaxed));
-    // acquire: pairs with the release in close(); tickets taken in vain move tail_ past final_tail.
-    if (closing_.closing.load(std::memory_order_acquire))
-      // relaxed: ordered by the acquire above.
-      tail = smaller(tail, closing_.final_tail.load(std::memory_order_relaxed));
+    // relaxed: ordered by abandoned()'s acquire; tickets taken in vain move tail_ past final_tail.
+    if (abandoned(tail)) tail = closing_.final_tail.load(std::memory_order_relaxed);
     if (tail <= head) return 0;
     return static_cast<std::size_t>(smaller(map_.count(tail) - map_.count(head), map_.size));
   }
