@@ -115,7 +115,8 @@ class basic_queue {
   // Constructs the element in its slot from `args`, forwarded as given (as std::optional::emplace).
   // A constructor that may throw runs first, outside the ring, so a throw leaves the queue as it
   // was; the element is then moved in, or discarded if the queue is full (rvalues moved from).
-  // Non-blocking calls are always inlined: a call and return are much of a push+pop (bench).
+  // Non-blocking calls are always inlined: a call and return are much of a push+pop
+  // (bench/compare, pair).
   template <class... Args>
   requires std::constructible_from<T, Args...>
   [[gnu::always_inline]] bool try_emplace(Args&&... args) noexcept(

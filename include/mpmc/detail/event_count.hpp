@@ -64,7 +64,8 @@ class alignas(backend::false_sharing_range) event_count {
     cancel_wait();
   }
 
-  // After a publish that lets `count` waiters on; inlined, as every parking push and pop runs it.
+  // After a publish that lets `count` waiters on. Inlined: every parking push and pop runs it
+  // (bench/compare, pair).
   [[gnu::always_inline]] void notify(std::uint32_t count) noexcept {
     fence::light();
     // relaxed: ordered after the publish by the fence pair (docs/memory_ordering.md, Waiting).
