@@ -135,7 +135,10 @@ class sequence_ring {
       }
       if (n != 0) {
         c = {pos, &m.slot(first), done_of<S>(pos)};
-        switch (claim_of<S>().take(counter, pos, m.after(pos, n), closing_)) {
+        // after() only where the run ends a lap: in a large translation unit gcc may leave it out
+        // of line, a call on every claim (bench/compare, pair).
+        const std::uint64_t next = first + n < m.slot_count() ? pos + n : m.after(pos, n);
+        switch (claim_of<S>().take(counter, pos, next, closing_)) {
           case take_result::taken:
             return n;
           case take_result::refused:
