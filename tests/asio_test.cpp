@@ -130,6 +130,41 @@ TEST(AsioWaiting, PushCompletesWhenAThreadPops) {
 
 // Threads blocked in pop() and push() are woken by async operations (the sync side parks on the
 // same event count).
+// Before it links its record, an op yields to its executor (one handler run each). Yields that go
+// unrewarded halve the next ops' count, down to 8; a yield that finds the op ready doubles it.
+TEST(AsioWaiting, YieldsAdaptToWhetherTheyPayOff) {
+  using yielding = mpmc::queue<int, mpmc::wait::park<mpmc::backend::native, 64, 128>>;
+  asio::io_context ioc;
+  yielding q(2);
+  for (const std::size_t yields : {128u, 64u, 32u, 16u, 8u, 8u}) {
+    result pop;
+    mpmc::async_pop(q, record(ioc, pop));
+    ioc.restart();
+    EXPECT_EQ(ioc.poll(), yields);  // the last one linked the record
+    EXPECT_EQ(pop.calls, 0);
+    ASSERT_TRUE(q.push(static_cast<int>(yields)));
+    ioc.restart();
+    ioc.poll();
+    EXPECT_EQ(pop.value, static_cast<int>(yields));
+  }
+  // A push while the op yields: the next yield takes the value, and the next op yields 16 times.
+  result pop;
+  mpmc::async_pop(q, record(ioc, pop));
+  ioc.restart();
+  EXPECT_EQ(ioc.poll_one(), 1u);
+  ASSERT_TRUE(q.push(1));
+  ioc.poll();
+  EXPECT_EQ(pop.value, 1);
+  result next;
+  mpmc::async_pop(q, record(ioc, next));
+  ioc.restart();
+  EXPECT_EQ(ioc.poll(), 16u);
+  q.close();
+  ioc.restart();
+  ioc.poll();
+  EXPECT_EQ(next.ec, mpmc::errc::closed);
+}
+
 TEST(AsioWaiting, BlockedThreadsWakeForAsyncOperations) {
   asio::io_context ioc;
   Q q(1);

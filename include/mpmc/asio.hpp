@@ -330,15 +330,26 @@ class operation final : public service::node {
     }
     // Before linking again: a notification usually means success.
     result r = attempt();
-    if (r.ready) return finish(std::move(r), true);
+    if (r.ready) {
+      if (!notified && cut_ != 0) event_.set_yield_cut(cut_ - 1);  // the yields paid off
+      return finish(std::move(r), true);
+    }
     yield_or_arm(true);
   }
 
   // Before it links its record, whose fence is a system call, an operation yields to its executor
-  // as a blocked thread yields its core before it sleeps, as many times as the wait policy says:
-  // the run it posts tries again after what is queued there, often the partner that makes it ready.
+  // as a blocked thread yields its core before it sleeps: the run it posts tries again after what
+  // is queued there, often the partner that makes it ready. As many times as the wait policy says,
+  // halved `cut_` times: yields that go unrewarded halve the next operations' (down to
+  // min_yields), one that pays off doubles them. Yields in vain are not only time lost: they make
+  // the thread that runs the executor look busy to the kernel's scheduler, which then wakes it
+  // later when the partner comes (async_compare, wake).
   void yield_or_arm(bool on_executor) {
-    if (yields_left_ == 0) return arm(on_executor);
+    if (yields_left_ == 0) {
+      if (std::exchange(yielding_, false) && cut_ < 31 && (yield_limit >> (cut_ + 1)) >= min_yields)
+        event_.set_yield_cut(cut_ + 1);
+      return arm(on_executor);
+    }
     --yields_left_;
     // relaxed: no record is linked, so no notifier reads it; shut_down() then leaves the operation
     // to the posted run, which the dying context destroys.
@@ -450,7 +461,11 @@ class operation final : public service::node {
   service& service_;
   cancel_handler* cancel_ = nullptr;
   bool cancelled_ = false;  // written and read by the owner only
-  std::uint32_t yields_left_ = yield_limit_of<typename Q::config_type::wait>;
+  static constexpr std::uint32_t yield_limit = yield_limit_of<typename Q::config_type::wait>;
+  static constexpr std::uint32_t min_yields = 8;
+  std::uint32_t cut_ = event_.yield_cut();
+  std::uint32_t yields_left_ = cut_ < 32 ? yield_limit >> cut_ : 0;
+  bool yielding_ = yields_left_ != 0;  // until the first arm()
 };
 
 // The initiation: the fast path posts its completion; otherwise an operation waits.

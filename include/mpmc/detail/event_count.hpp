@@ -73,6 +73,14 @@ class alignas(backend::false_sharing_range) event_count {
   }
   void notify_all() noexcept { notify(all); }
 
+  // How many halvings asynchronous waiters apply to their yields before they link a record
+  // (asio.hpp): a hint any waiter updates, so a racing update may be lost.
+  // relaxed (both): a hint; nothing is read through it.
+  std::uint32_t yield_cut() const noexcept { return yield_cut_.load(std::memory_order_relaxed); }
+  void set_yield_cut(std::uint32_t cut) noexcept {
+    yield_cut_.store(cut, std::memory_order_relaxed);
+  }
+
   // Links a record; the caller re-checks its condition, then waits for on_notify or remove()s it.
   void add(waiter& w) noexcept {
     // relaxed: as in prepare_wait(). Counted before it is linked, so no wake uncounts it first.
@@ -150,5 +158,6 @@ class alignas(backend::false_sharing_range) event_count {
   waiter* head_ = nullptr;
   waiter* tail_ = nullptr;
   [[no_unique_address]] Backend backend_;
+  Atom<std::uint32_t> yield_cut_{0};  // last, in the alignment's slack: no other member moves
 };
 }  // namespace mpmc::detail
