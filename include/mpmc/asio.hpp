@@ -7,7 +7,7 @@
 //   std::optional<Job> job = co_await mpmc::async_pop(q, asio::use_awaitable);
 //
 // An operation waits for readiness, then claims: it tries the queue's non-blocking call; if that
-// fails it yields to its executor (posts its retry) as often as the wait policy yields, then links
+// fails it yields to its executor (queues its retry) as often as the wait policy yields, then links
 // a waiter record on its side's event count (consumers wait for "not empty", producers for "not
 // full"), tries again, and waits. A notify runs the record, which posts the
 // operation to its handler's executor; there it looks at its cancellation state, then tries once
@@ -26,6 +26,7 @@
 #include <asio/associator.hpp>
 #include <asio/async_result.hpp>
 #include <asio/cancellation_type.hpp>
+#include <asio/defer.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/error.hpp>
 #include <asio/execution.hpp>
@@ -338,7 +339,7 @@ class operation final : public service::node {
   }
 
   // Before it links its record, whose fence is a system call, an operation yields to its executor
-  // as a blocked thread yields its core before it sleeps: the run it posts tries again after what
+  // as a blocked thread yields its core before it sleeps: the run it defers tries again after what
   // is queued there, often the partner that makes it ready. As many times as the wait policy says,
   // halved `cut_` times: yields that go unrewarded halve the next operations' (down to
   // min_yields), one that pays off doubles them. Yields in vain are not only time lost: they make
@@ -354,7 +355,7 @@ class operation final : public service::node {
     // relaxed: no record is linked, so no notifier reads it; shut_down() then leaves the operation
     // to the posted run, which the dying context destroys.
     state.store(notified, std::memory_order_relaxed);
-    asio::post(posted_run<operation>(this, false));
+    asio::defer(posted_run<operation>(this, false));
   }
 
   // The owner's step: link, try, and either wait or complete. `on_executor`: in a run, so a
@@ -422,7 +423,7 @@ class operation final : public service::node {
   }
 
   // Destroys the operation (its memory goes back before the handler runs, as Asio asks), then
-  // dispatches (in a run: on the handler's executor already) or posts the completion.
+  // dispatches (in a run: on the handler's executor already) or defers the completion.
   void finish(result r, bool on_executor) {
     allocator_type alloc = allocator();
     completion<Handler, T> c{std::move(handler_), r.ec, std::move(r.value), cancel_ != nullptr};
@@ -431,7 +432,7 @@ class operation final : public service::node {
     if (on_executor)
       asio::dispatch(std::move(c));
     else
-      asio::post(std::move(c));
+      asio::defer(std::move(c));
   }
 
   // Without calling the handler: shutdown, or a run destroyed unrun.
@@ -468,7 +469,10 @@ class operation final : public service::node {
   bool yielding_ = yields_left_ != 0;  // until the first arm()
 };
 
-// The initiation: the fast path posts its completion; otherwise an operation waits.
+// The initiation: the fast path defers its completion; otherwise an operation waits. Deferred, not
+// posted: the caller waits for it (a coroutine suspends on it), so it is a continuation, which an
+// io_context thread queues privately, taking no lock and waking no other thread
+// (async_compare, pingpong-mt and 4x4). A notify, another chain of work, posts.
 template <bool Push>
 struct initiate {
   template <class Handler, class Ref, class... V>
@@ -483,7 +487,8 @@ struct initiate {
         return try_pop_once(ref.queue());
     }();
     if (r.ready) {
-      asio::post(completion<H, T>{std::forward<Handler>(handler), r.ec, std::move(r.value), false});
+      asio::defer(
+          completion<H, T>{std::forward<Handler>(handler), r.ec, std::move(r.value), false});
       return;
     }
     H h(std::forward<Handler>(handler));
