@@ -7,12 +7,13 @@
 //   std::optional<Job> job = co_await mpmc::async_pop(q, asio::use_awaitable);
 //
 // An operation waits for readiness, then claims: it tries the queue's non-blocking call; if that
-// fails it yields to its executor (queues its retry) as often as the wait policy yields, then links
-// a waiter record on its side's event count (consumers wait for "not empty", producers for "not
-// full"), tries again, and waits. A notify runs the record, which posts the
-// operation to its handler's executor; there it looks at its cancellation state, then tries once
-// more. So a waiting operation has claimed nothing, and cancelling it loses or duplicates no value.
-// docs/async.md has the semantics; the protocol is in detail::async::operation below.
+// fails it yields to its executor (queues its retry) up to as often as the wait policy yields
+// (fewer while yields go unrewarded), then links a waiter record on its side's event count
+// (consumers wait for "not empty", producers for "not full"), tries again, and waits. A notify runs
+// the record, which posts the operation to its handler's executor; there it looks at its
+// cancellation state, then tries once more. So a waiting operation has claimed nothing, and
+// cancelling it loses or duplicates no value. docs/async.md has the semantics; the protocol is in
+// detail::async::operation below.
 #pragma once
 
 #include <mpmc/channel.hpp>
