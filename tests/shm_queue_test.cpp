@@ -75,6 +75,28 @@ TEST(ShmQueue, TwoMappingsOfOneSegmentAreOneQueueOverSeveralLaps) {
   EXPECT_FALSE(a.try_push(1u));
 }
 
+// The segment holds no address of the process that made it: a mapping made after the creator's,
+// at another address, keeps working once the creator's is unmapped. A pointer to the first
+// mapping would fault there (a child runs it, so a fault is a failed status, not a crash).
+TEST(ShmQueue, ALaterMappingWorksOnceTheFirstIsUnmapped) {
+  name_guard n("remap");
+  using queue = mpmc::shm::queue<std::uint64_t>;
+  const pid_t child = spawn([&] {
+    std::optional<queue> first = queue::create(n.name, 5);
+    for (std::uint64_t v = 0; v != 3; ++v)
+      if (!first->try_push(v)) return 1;
+    queue second = queue::open(n.name);
+    first.reset();  // unmaps the creator's mapping
+    std::uint64_t next = 0;
+    for (std::uint64_t v = 3; v != 23; ++v) {  // four laps through the second mapping only
+      if (!second.try_push(v)) return 2;
+      if (second.try_pop() != next++) return 3;
+    }
+    return second.size() == 3 ? 0 : 4;
+  });
+  EXPECT_EQ(join(child), 0);
+}
+
 TEST(ShmQueue, BatchesAndHandlesWorkThroughTheSegment) {
   name_guard n("batch");
   using queue = mpmc::shm::queue<int>;
