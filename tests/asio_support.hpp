@@ -2,6 +2,8 @@
 // operator new with counting_new.hpp's) and small helpers.
 #pragma once
 
+#include "support/sanitized.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -40,4 +42,18 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
 }
 [[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
 [[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+// Asio's recycling allocator, which the operations use by default, takes its memory from
+// aligned_alloc, not operator new: replaced too, except under the sanitizers, whose own
+// aligned_alloc tracks what free() will be given.
+#if !MPMC_TEST_SANITIZED
+extern "C" [[gnu::noinline]] void* aligned_alloc(std::size_t align, std::size_t size) noexcept {
+  // relaxed: as above.
+  if (mpmc_test::counting.load(std::memory_order_relaxed))
+    mpmc_test::allocations.fetch_add(1, std::memory_order_relaxed);
+  void* p = nullptr;
+  return ::posix_memalign(&p, align < sizeof(void*) ? sizeof(void*) : align, size) == 0 ? p
+                                                                                        : nullptr;
+}
+#endif
 #endif

@@ -4,17 +4,18 @@
 
 #include <cstdint>
 
-namespace mpmc::test {
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-inline constexpr bool sanitized = true;
+#define MPMC_TEST_SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-inline constexpr bool sanitized = true;
-#else
-inline constexpr bool sanitized = false;
+#define MPMC_TEST_SANITIZED 1
 #endif
-#else
-inline constexpr bool sanitized = false;
 #endif
+#ifndef MPMC_TEST_SANITIZED
+#define MPMC_TEST_SANITIZED 0  // for #if; code uses `sanitized`
+#endif
+
+namespace mpmc::test {
+inline constexpr bool sanitized = MPMC_TEST_SANITIZED != 0;
 inline constexpr std::uint32_t sanitized_scale = sanitized ? 10 : 1;
 }  // namespace mpmc::test
