@@ -7,6 +7,7 @@
 #include "asio_support.hpp"
 
 #include <mpmc/asio.hpp>
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/channel.hpp>
 
 #include <asio/bind_allocator.hpp>
@@ -105,6 +106,31 @@ TEST(AsioWaiting, PopCompletesWhenAThreadPushes) {
   producer.join();
   EXPECT_EQ(pop.calls, 1);
   EXPECT_EQ(pop.value, 42);
+}
+
+// Every parking wait policy carries async ops: its event count holds their records, whatever the
+// backend a thread would sleep on.
+template <class Queue>
+void thread_push_completes_a_waiting_pop() {
+  asio::io_context ioc;
+  Queue q(2);
+  result pop;
+  mpmc::async_pop(q, record(ioc, pop));
+  ioc.poll();
+  EXPECT_EQ(pop.calls, 0);
+  std::thread producer([&] {
+    std::this_thread::sleep_for(20ms);
+    q.push(42);
+  });
+  ioc.run_for(10s);
+  producer.join();
+  EXPECT_EQ(pop.calls, 1);
+  EXPECT_EQ(pop.value, 42);
+}
+TEST(AsioWaiting, EveryParkingPolicy) {
+  thread_push_completes_a_waiting_pop<mpmc::queue<int, mpmc::wait::futex>>();
+  thread_push_completes_a_waiting_pop<mpmc::queue<int, mpmc::wait::atomic_wait>>();
+  thread_push_completes_a_waiting_pop<mpmc::queue<int, mpmc::wait::condvar>>();
 }
 
 TEST(AsioWaiting, PushCompletesWhenAThreadPops) {
@@ -296,6 +322,30 @@ TEST(AsioClose, CompletesEveryWaitingOp) {
     EXPECT_EQ(pushes[i].value, i + 1);
   }
   EXPECT_EQ(full.try_pop(), 0);
+}
+
+// Blocked threads and waiting async ops of one side, in one mix: close() ends them all, the
+// thread's push with false and the op's with its value back.
+TEST(AsioClose, EndsBlockedThreadsAndWaitingOpsOfOneSideAlike) {
+  asio::io_context ioc;
+  Q full(1);
+  ASSERT_TRUE(full.push(0));
+  std::atomic<int> thread_push{-1};
+  std::thread blocked([&] { thread_push = full.push(10) ? 1 : 0; });
+  result op;
+  mpmc::async_push(full, 11, record(ioc, op));
+  ioc.poll();
+  std::this_thread::sleep_for(20ms);  // the thread has blocked (or will find the queue closed)
+  EXPECT_EQ(thread_push.load(), -1);
+  full.close();
+  ioc.run_for(10s);
+  blocked.join();
+  EXPECT_EQ(thread_push.load(), 0);
+  EXPECT_EQ(op.calls, 1);
+  EXPECT_EQ(op.ec, mpmc::errc::closed);
+  EXPECT_EQ(op.value, 11);
+  EXPECT_EQ(full.try_pop(), 0);
+  EXPECT_EQ(full.try_pop(), std::nullopt);
 }
 
 TEST(AsioClose, PopsDrainBeforeTheyReportClosed) {
@@ -501,6 +551,48 @@ TEST(AsioClaimModes, CompareExchange) { threads_feed_async_pops<Q>(8); }
 TEST(AsioClaimModes, Ticket) { threads_feed_async_pops<mpmc::queue<int, mpmc::claim::ticket>>(8); }
 TEST(AsioClaimModes, LoneConsumerOneOpAtATime) {
   threads_feed_async_pops<mpmc::queue<int, mpmc::consumers::single>>(1);
+}
+
+// With claim::ticket a waiting async op holds no ticket (one cannot be given back): ops cancelled
+// while they wait leave no position behind, and the threads' tickets that follow are served in
+// order. A lost position would hand a thread the wrong value, or none.
+TEST(AsioClaimModes, TicketCancelledOpsLeaveNoPositionBehind) {
+  using ticketed = mpmc::queue<int, mpmc::claim::ticket>;
+  asio::io_context ioc;
+  ticketed q(2);
+  asio::cancellation_signal s1, s2, s3;
+  result pop1, pop2, push;
+  mpmc::async_pop(q, asio::bind_cancellation_slot(s1.slot(), record(ioc, pop1)));
+  mpmc::async_pop(q, asio::bind_cancellation_slot(s2.slot(), record(ioc, pop2)));
+  ioc.poll();
+  s1.emit(asio::cancellation_type::terminal);
+  s2.emit(asio::cancellation_type::terminal);
+  ioc.restart();
+  ioc.poll();
+  EXPECT_EQ(pop1.ec, asio::error::operation_aborted);
+  EXPECT_EQ(pop2.ec, asio::error::operation_aborted);
+  ASSERT_TRUE(q.push(1));
+  ASSERT_TRUE(q.push(2));
+  mpmc::async_push(q, 3, asio::bind_cancellation_slot(s3.slot(), record(ioc, push)));
+  ioc.restart();
+  ioc.poll();
+  s3.emit(asio::cancellation_type::terminal);
+  ioc.restart();
+  ioc.poll();
+  EXPECT_EQ(push.ec, asio::error::operation_aborted);
+  EXPECT_EQ(push.value, 3);
+  // Blocking calls take tickets; each must find its value at once.
+  auto pops = std::async(std::launch::async, [&] {
+    std::vector<std::optional<int>> got;
+    got.push_back(q.pop());
+    got.push_back(q.pop());
+    const bool pushed = q.push(4);
+    got.push_back(q.pop());
+    got.push_back(pushed ? 0 : -1);
+    return got;
+  });
+  ASSERT_EQ(pops.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(pops.get(), (std::vector<std::optional<int>>{1, 2, 4, 0}));
 }
 
 // In the steady state an async push and pop allocate nothing: the op comes from Asio's
