@@ -284,6 +284,46 @@ TEST(ShmSegment, EightRacingCreatorsAgreeOnOne) {
   }
 }
 
+// Exclusive creation (the default) by eight processes at once: one creates, the seven others
+// get EEXIST, none a segment half made.
+TEST(ShmSegment, EightRacingExclusiveCreatorsOneWinsSevenGetEEXIST) {
+  struct board {
+    std::atomic<int> ready{0};
+    std::atomic<bool> go{false};
+    std::array<std::atomic<int>, 8> outcome{};  // 1 created, 2 EEXIST, 3 anything else
+  };
+  for (int round = 0; round < 5; ++round) {
+    scoped_name n("xrace");
+    shared_object<board> b;
+    std::array<pid_t, 8> pids{};
+    for (int i = 0; i < 8; ++i)
+      pids[i] = spawn([&, i] {
+        // seq_cst (all of this board): a test's start line and tally; none needs less.
+        b->ready.fetch_add(1);
+        while (!b->go.load()) {
+        }
+        try {
+          auto s = shm::segment::create<std::uint64_t>(n.name, spec_of(4));
+          s.publish();
+          b->outcome[i].store(1);
+        } catch (const std::system_error& e) {
+          b->outcome[i].store(e.code() == std::errc::file_exists ? 2 : 3);
+        }
+        return 0;
+      });
+    while (b->ready.load() < 8) std::this_thread::yield();
+    b->go.store(true);
+    int created = 0, exists = 0;
+    for (int i = 0; i < 8; ++i) {
+      ASSERT_EQ(join(pids[i]), 0) << "child " << i;
+      created += b->outcome[i].load() == 1;
+      exists += b->outcome[i].load() == 2;
+    }
+    EXPECT_EQ(created, 1);
+    EXPECT_EQ(exists, 7);
+  }
+}
+
 TEST(ShmSegment, AnotherUsersOpenOfA0600SegmentIsEACCES) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root, to become another user";
   scoped_name n("eacces");
