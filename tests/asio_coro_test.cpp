@@ -154,6 +154,78 @@ TEST(AsioCoro, TimerRaceNeverLosesAValue) {
   EXPECT_FALSE(full.try_pop());
 }
 
+// The push side at random timing: a thread pops a full queue at random moments while each push
+// races a timer; a push that lost hands its value back and is retried. Every value arrives once,
+// in order.
+TEST(AsioCoro, PushRacingATimerNeverDuplicatesAValue) {
+  asio::io_context ioc(1);
+  Q q(1);
+  constexpr int n = 300;
+  int timeouts = 0;
+  asio::co_spawn(
+      ioc,
+      [&]() -> awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        for (int i = 0; i != n;) {
+          timer.expires_after(std::chrono::microseconds(50));
+          auto r = co_await (mpmc::async_push(q, i, tuple_awaitable) ||
+                             timer.async_wait(tuple_awaitable));
+          if (r.index() == 1) {
+            ++timeouts;
+            continue;  // i was handed back, not pushed: push it again
+          }
+          auto [ec, back] = std::get<0>(std::move(r));
+          EXPECT_FALSE(ec);
+          EXPECT_FALSE(back);
+          ++i;
+        }
+        q.close();
+      },
+      check);
+  std::vector<int> got;
+  std::thread consumer([&] {
+    std::mt19937 rng(11);
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::microseconds(rng() % 100));
+      auto v = q.pop();
+      if (!v) break;
+      got.push_back(*v);
+    }
+  });
+  ioc.run_for(60s);
+  consumer.join();
+  std::vector<int> want(n);
+  for (int i = 0; i != n; ++i) want[i] = i;
+  EXPECT_EQ(got, want);
+  EXPECT_GT(timeouts, 0);
+}
+
+// `&&` of awaitable operators: both operations complete, each with its own value.
+TEST(AsioCoro, BothOperatorWaitsForBothQueues) {
+  asio::io_context ioc(1);
+  Q a(2), b(2);
+  std::optional<int> from_a, from_b;
+  asio::co_spawn(
+      ioc,
+      [&]() -> awaitable<void> {
+        auto [ra, rb] =
+            co_await (mpmc::async_pop(a, use_awaitable) && mpmc::async_pop(b, use_awaitable));
+        from_a = ra;
+        from_b = rb;
+      },
+      check);
+  std::thread producer([&] {
+    std::this_thread::sleep_for(10ms);
+    a.push(1);
+    std::this_thread::sleep_for(10ms);
+    b.push(2);
+  });
+  ioc.run_for(10s);
+  producer.join();
+  EXPECT_EQ(from_a, 1);
+  EXPECT_EQ(from_b, 2);
+}
+
 // Two coroutines ping-pong on one thread: after a warm-up, no allocation at all.
 TEST(AsioCoro, SteadyStateAllocatesNothing) {
   asio::io_context ioc(1);
