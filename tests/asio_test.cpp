@@ -91,6 +91,71 @@ TEST(AsioFastPath, CompletionIsPostedNotRunInline) {
   EXPECT_EQ(q.try_pop(), 2);
 }
 
+// A parking backend and fence pair that count the calls that would be system calls (a futex
+// wait or wake, a membarrier): the only ones the library makes.
+struct counting_fence {
+  static inline std::atomic<int> heavy_calls{0};
+  static bool prepare() noexcept { return mpmc::backend::asymmetric_fence::prepare(); }
+  static void light() noexcept { mpmc::backend::asymmetric_fence::light(); }
+  static void heavy() noexcept {
+    ++heavy_calls;
+    mpmc::backend::asymmetric_fence::heavy();
+  }
+  static void full() noexcept { mpmc::backend::asymmetric_fence::full(); }
+};
+struct counting_backend {
+  using fence = counting_fence;
+  static inline std::atomic<int> calls{0};
+  mpmc::backend::native os;
+  void wait(std::atomic<std::uint32_t>& w, std::uint32_t seen) noexcept {
+    ++calls;
+    os.wait(w, seen);
+  }
+  bool wait_until(std::atomic<std::uint32_t>& w, std::uint32_t seen,
+                  std::chrono::steady_clock::time_point deadline) noexcept {
+    ++calls;
+    return os.wait_until(w, seen, deadline);
+  }
+  void wake(std::atomic<std::uint32_t>& w, std::uint32_t n) noexcept {
+    ++calls;
+    os.wake(w, n);
+  }
+  void wake_all(std::atomic<std::uint32_t>& w) noexcept {
+    ++calls;
+    os.wake_all(w);
+  }
+};
+
+// Operations ready at once make no system call: no fence's heavy half, no futex call.
+TEST(AsioFastPath, ReadyOperationsMakeNoSystemCall) {
+  using counted = mpmc::queue<int, mpmc::wait::park<counting_backend>>;
+  asio::io_context ioc(1);
+  counted q(4);
+  counting_backend::calls = 0;
+  counting_fence::heavy_calls = 0;
+  for (int i = 0; i != 100; ++i) {
+    result push, pop;
+    mpmc::async_push(q, i, record(ioc, push));
+    mpmc::async_pop(q, record(ioc, pop));
+    ioc.restart();
+    ioc.poll();
+    ASSERT_EQ(push.calls, 1);
+    ASSERT_EQ(pop.value, i);
+  }
+  EXPECT_EQ(counting_backend::calls.load(), 0);
+  EXPECT_EQ(counting_fence::heavy_calls.load(), 0);
+  // The counters count: a pop that waits links its record behind the heavy fence.
+  result waiting;
+  mpmc::async_pop(q, record(ioc, waiting));
+  ioc.restart();
+  ioc.poll();
+  EXPECT_EQ(counting_fence::heavy_calls.load(), 1);
+  q.close();
+  ioc.restart();
+  ioc.poll();
+  EXPECT_EQ(waiting.ec, mpmc::errc::closed);
+}
+
 TEST(AsioWaiting, PopCompletesWhenAThreadPushes) {
   asio::io_context ioc;
   Q q(2);
