@@ -239,45 +239,56 @@ TEST(ShmSegment, ExclusiveCreateOfAnExistingNameIsEEXIST) {
   EXPECT_NE(what.find(std::strerror(EEXIST)), std::string::npos) << what;
 }
 
-TEST(ShmSegment, EightRacingCreatorsAgreeOnOne) {
-  struct board {
+// Runs body(i) in eight child processes released at once, and checks that each returned 0.
+template <class Body>
+void in_eight_racing_children(Body body) {
+  struct start_line {
     std::atomic<int> ready{0};
     std::atomic<bool> go{false};
+  };
+  shared_object<start_line> line;
+  std::array<pid_t, 8> pids{};
+  for (int i = 0; i < 8; ++i)
+    pids[i] = spawn([&, i] {
+      // seq_cst (both): a test's start line; it needs nothing less.
+      line->ready.fetch_add(1);
+      while (!line->go.load()) {
+      }
+      return body(i);
+    });
+  while (line->ready.load() < 8) std::this_thread::yield();
+  line->go.store(true);
+  for (int i = 0; i < 8; ++i) ASSERT_EQ(join(pids[i]), 0) << "child " << i;
+}
+
+TEST(ShmSegment, EightRacingCreatorsAgreeOnOne) {
+  struct board {
     std::array<std::atomic<int>, 8> created{};
     std::array<std::atomic<std::uint64_t>, 8> seen{};
   };
   for (int round = 0; round < 5; ++round) {
     scoped_name n("race");
     shared_object<board> b;
-    std::array<pid_t, 8> pids{};
-    for (int i = 0; i < 8; ++i)
-      pids[i] = spawn([&, i] {
-        // seq_cst (all of this board): a test's start line and tally; none needs less.
-        b->ready.fetch_add(1);
-        while (!b->go.load()) {
-        }
-        auto s = shm::segment::create<std::uint64_t>(n.name, spec_of(4),
-                                                     {.how = shm::creation::open_or_create});
-        auto* value = static_cast<std::uint64_t*>(s.payload());
-        if (s.created()) {
-          *value = 1000 + static_cast<std::uint64_t>(i);
-          s.publish();
-        }
-        b->created[i].store(s.created() ? 1 : 0);
-        b->seen[i].store(*value);
-        return 0;
-      });
-    while (b->ready.load() < 8) std::this_thread::yield();
-    b->go.store(true);
+    in_eight_racing_children([&](int i) {
+      auto s = shm::segment::create<std::uint64_t>(n.name, spec_of(4),
+                                                   {.how = shm::creation::open_or_create});
+      auto* value = static_cast<std::uint64_t*>(s.payload());
+      if (s.created()) {
+        *value = 1000 + static_cast<std::uint64_t>(i);
+        s.publish();
+      }
+      // seq_cst (the board): a tally the parent reads after joining.
+      b->created[i].store(s.created() ? 1 : 0);
+      b->seen[i].store(*value);
+      return 0;
+    });
     int creators = 0;
     int creator = -1;
-    for (int i = 0; i < 8; ++i) {
-      ASSERT_EQ(join(pids[i]), 0) << "child " << i;
+    for (int i = 0; i < 8; ++i)
       if (b->created[i].load() != 0) {
         ++creators;
         creator = i;
       }
-    }
     ASSERT_EQ(creators, 1);
     for (int i = 0; i < 8; ++i)
       EXPECT_EQ(b->seen[i].load(), 1000u + static_cast<std::uint64_t>(creator)) << "child " << i;
@@ -287,37 +298,23 @@ TEST(ShmSegment, EightRacingCreatorsAgreeOnOne) {
 // Exclusive creation (the default) by eight processes at once: one creates, the seven others
 // get EEXIST, none a segment half made.
 TEST(ShmSegment, EightRacingExclusiveCreatorsOneWinsSevenGetEEXIST) {
-  struct board {
-    std::atomic<int> ready{0};
-    std::atomic<bool> go{false};
-    std::array<std::atomic<int>, 8> outcome{};  // 1 created, 2 EEXIST, 3 anything else
-  };
   for (int round = 0; round < 5; ++round) {
     scoped_name n("xrace");
-    shared_object<board> b;
-    std::array<pid_t, 8> pids{};
-    for (int i = 0; i < 8; ++i)
-      pids[i] = spawn([&, i] {
-        // seq_cst (all of this board): a test's start line and tally; none needs less.
-        b->ready.fetch_add(1);
-        while (!b->go.load()) {
-        }
-        try {
-          auto s = shm::segment::create<std::uint64_t>(n.name, spec_of(4));
-          s.publish();
-          b->outcome[i].store(1);
-        } catch (const std::system_error& e) {
-          b->outcome[i].store(e.code() == std::errc::file_exists ? 2 : 3);
-        }
-        return 0;
-      });
-    while (b->ready.load() < 8) std::this_thread::yield();
-    b->go.store(true);
+    shared_object<std::array<std::atomic<int>, 8>> outcome;  // 1 created, 2 EEXIST, 3 other
+    in_eight_racing_children([&](int i) {
+      try {
+        auto s = shm::segment::create<std::uint64_t>(n.name, spec_of(4));
+        s.publish();
+        (*outcome)[i].store(1);  // seq_cst: a tally the parent reads after joining
+      } catch (const std::system_error& e) {
+        (*outcome)[i].store(e.code() == std::errc::file_exists ? 2 : 3);
+      }
+      return 0;
+    });
     int created = 0, exists = 0;
     for (int i = 0; i < 8; ++i) {
-      ASSERT_EQ(join(pids[i]), 0) << "child " << i;
-      created += b->outcome[i].load() == 1;
-      exists += b->outcome[i].load() == 2;
+      created += (*outcome)[i].load() == 1;
+      exists += (*outcome)[i].load() == 2;
     }
     EXPECT_EQ(created, 1);
     EXPECT_EQ(exists, 7);
