@@ -6,6 +6,7 @@
 #include "support/processes.hpp"
 #include "support/sanitized.hpp"
 
+#include <mpmc/backend/condvar.hpp>
 #include <mpmc/handles.hpp>
 #include <mpmc/ranges.hpp>
 #include <mpmc/shm.hpp>
@@ -54,6 +55,12 @@ struct name_guard {
 static_assert(mpmc::shm::is_shareable<message>::value);
 static_assert(!mpmc::shm::is_shareable<int*>::value);
 static_assert(!mpmc::shm::is_shareable<std::string>::value);
+// What shm::queue's policy check asks of a parking policy: only the shared futex reaches other
+// processes (compile_fail/shm_private_futex.cpp shows the message, for wait::futex).
+static_assert(mpmc::shm::detail::parks_across_processes<mpmc::wait::shared_futex>);
+static_assert(!mpmc::shm::detail::parks_across_processes<mpmc::wait::futex>);
+static_assert(!mpmc::shm::detail::parks_across_processes<mpmc::wait::atomic_wait>);
+static_assert(!mpmc::shm::detail::parks_across_processes<mpmc::wait::condvar>);
 
 TEST(ShmQueue, TwoMappingsOfOneSegmentAreOneQueueOverSeveralLaps) {
   name_guard n("laps");
