@@ -26,6 +26,7 @@
 namespace {
 
 namespace shm = mpmc::shm;
+using mpmc::test::in_eight_racing_children;
 using mpmc::test::join;
 using mpmc::test::shared_object;
 using mpmc::test::spawn;
@@ -237,28 +238,6 @@ TEST(ShmSegment, ExclusiveCreateOfAnExistingNameIsEEXIST) {
   });
   EXPECT_NE(what.find("shm_open"), std::string::npos) << what;
   EXPECT_NE(what.find(std::strerror(EEXIST)), std::string::npos) << what;
-}
-
-// Runs body(i) in eight child processes released at once, and checks that each returned 0.
-template <class Body>
-void in_eight_racing_children(Body body) {
-  struct start_line {
-    std::atomic<int> ready{0};
-    std::atomic<bool> go{false};
-  };
-  shared_object<start_line> line;
-  std::array<pid_t, 8> pids{};
-  for (int i = 0; i < 8; ++i)
-    pids[i] = spawn([&, i] {
-      // seq_cst (both): a test's start line; it needs nothing less.
-      line->ready.fetch_add(1);
-      while (!line->go.load()) {
-      }
-      return body(i);
-    });
-  while (line->ready.load() < 8) std::this_thread::yield();
-  line->go.store(true);
-  for (int i = 0; i < 8; ++i) ASSERT_EQ(join(pids[i]), 0) << "child " << i;
 }
 
 TEST(ShmSegment, EightRacingCreatorsAgreeOnOne) {

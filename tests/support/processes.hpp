@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -118,5 +120,28 @@ class shared_object {
  private:
   T* object_;
 };
+
+// Runs body(i) in eight child processes released at once (each waits at a start line until all
+// eight are there), and checks that each returned 0.
+template <class Body>
+void in_eight_racing_children(Body body) {
+  struct start_line {
+    std::atomic<int> ready{0};
+    std::atomic<bool> go{false};
+  };
+  shared_object<start_line> line;
+  std::array<pid_t, 8> pids{};
+  for (int i = 0; i < 8; ++i)
+    pids[i] = spawn([&, i] {
+      // seq_cst (both): a test's start line; it needs nothing less.
+      line->ready.fetch_add(1);
+      while (!line->go.load()) {
+      }
+      return body(i);
+    });
+  while (line->ready.load() < 8) std::this_thread::yield();
+  line->go.store(true);
+  for (int i = 0; i < 8; ++i) ASSERT_EQ(join(pids[i]), 0) << "child " << i;
+}
 
 }  // namespace mpmc::test
